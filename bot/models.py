@@ -1,0 +1,111 @@
+"""Typed values that flow through Parley: feed -> Article -> Development -> ... -> Reply.
+
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+DEVELOPMENT_TYPES: tuple[str, ...] = (
+    "talks_held",
+    "delegation_arrived",
+    "delegation_departed",
+    "proposal_presented",
+    "proposal_accepted",
+    "proposal_rejected",
+    "no_breakthrough",
+    "talks_continue",
+    "talks_suspended",
+    "deal_reached",
+    "release",
+    "pressure",
+)
+
+TERM_KEYS: tuple[str, ...] = (
+    "ceasefire_days",
+    "hostages",
+    "prisoners",
+    "prisoners_per_hostage",
+    "phases",
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as stored. `id` is stable across polls and feeds."""
+
+    id: str
+    url: str
+    title: str
+    published: datetime
+    source: str
+    summary: str = ""
+    text: str = ""
+    topics: tuple[str, ...] = ()
+    guid: str | None = None
+    fetched: datetime | None = None
+    content_hash: str = ""
+
+    @property
+    def body(self) -> str:
+        """The best text we have: full text, else the summary."""
+        return self.text or self.summary
+
+
+@dataclass(frozen=True)
+class Development:
+    """One development an article reports (see ONTOLOGY.md)."""
+
+    type: str
+    actors: tuple[str, ...] = ()
+    venue: str | None = None
+    terms: dict[str, int] = field(default_factory=dict)
+    when: date | None = None
+    evidence: str = ""
+    confidence: float = 0.0
+    background: bool = False
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the `parley extract` contract."""
+        data = asdict(self)
+        data["actors"] = list(self.actors)
+        data["when"] = self.when.isoformat() if self.when else None
+        data.pop("source")
+        return data
+
+
+@dataclass(frozen=True)
+class Link:
+    """A line of a reply, optionally linking somewhere."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A named value shown side by side with others (Block Kit field, embed field)."""
+
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A platform-neutral message: console prints it, adapters render Block Kit / embeds.
+
+    Text in a Reply is plain: adapters escape it for their platform.
+    """
+
+    title: str
+    fields: tuple[Field, ...] = ()
+    lines: tuple[Link, ...] = ()
+    footer: str = ""
+    image_png: bytes | None = None
+    ephemeral: bool = False
+    kind: Literal["answer", "error", "refusal"] = "answer"
