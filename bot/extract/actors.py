@@ -1,0 +1,234 @@
+"""Who does what: topic actors in a sentence, and the actors of a matched trigger.
+
+`TopicActors` is built once per topic from its config: a spaCy SpanRuler over every alias
+(canonical names included) and over the nationality adjectives of the canonical names
+(config/patterns/demonyms.yaml), plus the topic's venues. `annotate(doc)` marks a parsed
+sentence and returns an `ActorIndex`: the canonical actor of each token the topic knows, then
+the statistical model's PERSON / ORG / NORP / GPE entities, un-normalised, for the rest.
+
+The actors of a development (see `actors_for`): the grammatical subject of the trigger, or the
+`by` agent of a passive (who did what); the participants named in the clause for talks and
+impasses; the noun's own modifiers for "US pressure".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.pipeline import SpanRuler
+from spacy.tokens import Doc, Token
+
+from bot.extract.patterns import PatternSet
+from bot.settings import TopicSettings
+
+ACTOR_SPANS = "parley_actors"
+VENUE_SPANS = "parley_venues"
+ENTITY_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+LOCATIVE_PREPS = frozenset({"in", "at", "to", "from", "into", "near", "across", "inside", "via"})
+# Clauses and phrases that do not take part in the event the trigger reports.
+CLAUSE_BREAKS = frozenset({"relcl", "advcl", "acl", "parataxis", "ccomp", "csubj"})
+ASIDE_PREPS = frozenset({"despite", "after", "before", "following", "amid", "since", "unlike",
+                         "than", "like", "against", "over", "toward", "towards", "about"})
+SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
+PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
+RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
+GROUP_NOUNS = frozenset({"side", "party", "belligerent", "delegation", "foe", "rival"})
+GROUP_MARKERS = frozenset({"both", "two", "warring", "rival", "opposing"})
+PRESSURE_VERBS = frozenset({"put", "exert", "apply", "step", "increase", "ramp", "pile", "heap",
+                            "mount", "ratchet", "keep"})
+
+
+@dataclass
+class ActorIndex:
+    """Actors found in one sentence: configured (canonical) and statistical (as written).
+
+    `groups` holds words that stand for all the topic's parties: "both sides", "the two
+    parties", "the warring parties"."""
+
+    configured: dict[int, str] = field(default_factory=dict)
+    entities: dict[int, str] = field(default_factory=dict)
+    groups: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def names(self, tokens: Iterable[Token]) -> list[str]:
+        """Actors of `tokens`, configured ones first; entities only if no configured one."""
+        tokens = list(tokens)
+        found = _unique(name for t in tokens
+                        for name in ((self.configured[t.i],) if t.i in self.configured
+                                     else self.groups.get(t.i, ())))
+        if found:
+            return found
+        return _unique(self.entities[t.i] for t in tokens if t.i in self.entities)
+
+    def is_configured(self, token: Token) -> bool:
+        return token.i in self.configured or token.i in self.groups
+
+
+class TopicActors:
+    """The actors and venues of one topic, as a SpanRuler over a sentence."""
+
+    def __init__(self, nlp: Language, topic: TopicSettings, patterns: PatternSet) -> None:
+        self.topic = topic
+        self.venues = frozenset(v.lower() for v in topic.venues)
+        self._demonym_country = {d.lower(): country for country, ds in patterns.demonyms.items()
+                                 for d in ds}
+        self._place_words = patterns.lexicon.get("place", frozenset())
+        self._actor_ruler = SpanRuler(nlp, name="parley_actor_ruler", spans_key=ACTOR_SPANS,
+                                      phrase_matcher_attr="ORTH")
+        self._actor_ruler.add_patterns(list(self._actor_patterns(patterns)))
+        self._venue_ruler = SpanRuler(nlp, name="parley_venue_ruler", spans_key=VENUE_SPANS,
+                                      phrase_matcher_attr="ORTH")
+        self._venue_ruler.add_patterns([
+            {"label": venue, "pattern": pattern}
+            for venue in topic.venues for pattern in _case_variants(venue)
+        ])
+        self.keyword_forms = frozenset(k.lower() for k in topic.keywords)
+        self.alias_forms = frozenset(
+            t.lower_ for name, aliases in topic.aliases().items()
+            for alias in (name, *aliases) for t in nlp.make_doc(alias)
+        ) | frozenset(d.lower() for name in topic.aliases()
+                      for d in patterns.demonyms.get(name, ()))
+
+    def _actor_patterns(self, patterns: PatternSet) -> Iterator[dict[str, str]]:
+        for canonical, aliases in self.topic.aliases().items():
+            for alias in (canonical, *aliases):
+                for pattern in _case_variants(alias):
+                    yield {"label": canonical, "pattern": pattern}
+            for demonym in patterns.demonyms.get(canonical, ()):
+                yield {"label": canonical, "pattern": demonym}
+
+    def annotate(self, doc: Doc) -> ActorIndex:
+        """Mark actor/venue/place tokens of `doc` and index its actors."""
+        self._venue_ruler(doc)
+        self._actor_ruler(doc)
+        index = ActorIndex()
+        venue_tokens = {t.i for span in doc.spans[VENUE_SPANS] for t in span}
+        for span in doc.spans[ACTOR_SPANS]:
+            for token in span:
+                if token.i not in venue_tokens:
+                    index.configured[token.i] = span.label_
+        for ent in doc.ents:
+            if ent.label_ not in ENTITY_LABELS or any(t.i in index.configured for t in ent):
+                continue
+            if any(t.i in venue_tokens for t in ent):
+                continue
+            if ent.label_ == "GPE" and ent.root.head.lower_ in LOCATIVE_PREPS:
+                continue
+            name = self._entity_name(ent.text, ent.label_)
+            for token in ent:
+                index.entities[token.i] = name
+        parties = tuple(self.topic.parties)
+        for token in doc:
+            if token.lemma_.lower() in GROUP_NOUNS and token.tag_ in ("NNS", "NNPS") and any(
+                    c.lower_ in GROUP_MARKERS for c in token.children) and len(parties) >= 2:
+                index.groups[token.i] = parties
+        # Token flags default to False: set only the true ones (setting them is not cheap).
+        for i in index.configured:
+            doc[i]._.parley_actor = True
+        places = {t.i for ent in doc.ents if ent.label_ == "GPE" for t in ent}
+        for i in venue_tokens | (places - index.configured.keys()):
+            doc[i]._.parley_venue = True
+            doc[i]._.parley_place = True
+        for i in places:
+            doc[i]._.parley_place = True
+        for token in doc:
+            if token.lemma_.lower() in self._place_words:
+                token._.parley_place = True
+        return index
+
+    def _entity_name(self, text: str, label: str) -> str:
+        cleaned = text.removesuffix("'s").removesuffix("’s").strip()
+        if cleaned[:4].lower() == "the ":
+            cleaned = cleaned[4:]
+        if label == "NORP":
+            return self._demonym_country.get(cleaned.lower(), cleaned)
+        return cleaned
+
+
+def _case_variants(phrase: str) -> list[str]:
+    """A phrase as written and in Title Case (headlines), matched case-sensitively so that
+    "US" is not "us" and "Burns" is not "burns"."""
+    title = " ".join(w[:1].upper() + w[1:] for w in phrase.split(" "))
+    return sorted({phrase, title})
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def in_scope(token: Token, trigger: Token) -> bool:
+    """Whether `token` belongs to the clause of `trigger`, not to an aside or another clause."""
+    anchors = {trigger, *trigger.ancestors}
+    node = token
+    while node not in anchors:
+        if node.dep_ in CLAUSE_BREAKS:
+            return False
+        if node.dep_ == "prep" and node.lower_ in ASIDE_PREPS:
+            return False
+        if node.head is node:
+            return True
+        node = node.head
+    return True
+
+
+def subject_tokens(trigger: Token) -> list[Token] | None:
+    """The phrase naming who did `trigger`, following control and coordination; None if none."""
+    node = trigger
+    for _ in range(5):
+        agents = [c for c in node.children if c.dep_ == "agent"]
+        if agents:
+            return [t for t in agents[0].subtree if t is not agents[0]]
+        subjects = [c for c in node.children if c.dep_ in SUBJECT_DEPS]
+        if subjects:
+            subject = subjects[0]
+            if subject.tag_ in RELATIVE_TAGS and node.dep_ == "relcl":
+                return _phrase(node.head)
+            if subject.lower_ in PRONOUNS and node.dep_ in ("ccomp", "conj", "advcl"):
+                governing = subject_tokens(node.head)
+                if governing:
+                    return governing
+            return _phrase(subject)
+        if any(c.dep_ == "nsubjpass" for c in node.children):
+            return None
+        if node.dep_ == "xcomp":
+            objects = [c for c in node.head.children if c.dep_ in ("dobj", "obj")]
+            if objects:
+                return _phrase(objects[0])
+        if node.dep_ in ("acl", "relcl") and node.tag_ in ("VBG", "VBD", "VBZ", "VBP"):
+            return _phrase(node.head)
+        if node.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp") or node.pos_ == "AUX":
+            node = node.head
+            if node.dep_ == "prep":
+                node = node.head
+            continue
+        return None
+    return None
+
+
+def _phrase(head: Token) -> list[Token]:
+    """A noun phrase with its conjuncts and appositions, without its relative clauses."""
+    skipped = {t.i for child in head.children if child.dep_ in ("relcl", "acl")
+               for t in child.subtree}
+    return [t for t in head.subtree if t.i not in skipped]
+
+
+def modifier_tokens(noun: Token) -> list[Token]:
+    """A noun's own modifiers ("US pressure", "pressure from Washington") or the subject of
+    the verb that exerts it ("Washington put pressure on Kyiv")."""
+    tokens = [t for child in noun.children if child.dep_ in ("compound", "amod", "poss", "nmod")
+              for t in child.subtree]
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("from", "by"):
+            tokens.extend(child.subtree)
+    if tokens:
+        return tokens
+    verb = noun.head
+    if noun.dep_ in ("dobj", "obj") and verb.lemma_ in PRESSURE_VERBS:
+        return subject_tokens(verb) or []
+    return []
+
+
+def participant_tokens(trigger: Token) -> list[Token]:
+    """Every token of the sentence that belongs to the trigger's clause."""
+    return [t for t in trigger.sent if in_scope(t, trigger)]

@@ -1,0 +1,376 @@
+"""The Extractor: article text -> developments, for one topic at a time.
+
+Steps: first pass (candidates.py) -> `nlp.pipe` over candidate sentences only -> topic actors
+(actors.py) -> Matcher and DependencyMatcher rules (config/patterns) -> per match: subject and
+context checks, negation and modality (modality.py), actors, venue, terms (terms.py), date and
+background (temporal.py) -> merge what several sentences say about the same development.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Token
+
+from bot.extract.actors import (
+    LOCATIVE_PREPS,
+    PRONOUNS,
+    VENUE_SPANS,
+    ActorIndex,
+    TopicActors,
+    in_scope,
+    modifier_tokens,
+    participant_tokens,
+    subject_tokens,
+)
+from bot.extract.candidates import CandidateFilter
+from bot.extract.modality import is_hedged, is_hypothetical, is_negated, predicate
+from bot.extract.patterns import PatternSet, Rule, load_patterns
+from bot.extract.pipeline import Pipeline, build_pipeline
+from bot.extract.temporal import MONTHS, WEEKDAYS, timing
+from bot.extract.terms import find_terms
+from bot.models import Article, Development
+from bot.settings import ExtractorSettings, TopicSettings
+
+BATCH_SIZE = 64
+MAX_EVIDENCE = 3
+HEDGE_FACTOR = 0.9
+RULE_ONLY_FACTOR = 0.8
+CONFIGURED_ACTOR_BONUS = 0.05
+FLIP_MODALS = frozenset({"could", "would", "ca"})
+CALENDAR_WORDS = frozenset({*WEEKDAYS, *MONTHS})
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A candidate sentence of one article."""
+
+    article: int
+    position: int
+    text: str
+    forms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Match:
+    rule: Rule
+    trigger: Token
+    length: int
+
+
+class Extractor:
+    """Turns articles into developments. Thread-safe: calls are serialised by a lock, since a
+    spaCy pipeline must not run in two threads at once; for parallelism use processes."""
+
+    def __init__(self, settings: ExtractorSettings | None = None,
+                 pipeline: Pipeline | None = None) -> None:
+        self.settings = settings or ExtractorSettings()
+        self.patterns: PatternSet = load_patterns(self.settings.patterns)
+        self.pipeline = pipeline or build_pipeline(self.settings)
+        nlp = self.pipeline.nlp
+        self.candidates = CandidateFilter(nlp, self.pipeline.sentencizer, self.patterns)
+        # One matcher per rule, run only on sentences holding the words the rule needs.
+        self._matchers: list[tuple[Rule, Matcher | DependencyMatcher]] = []
+        for rule in self.patterns.rules:
+            if rule.pattern is not None:
+                matcher: Matcher | DependencyMatcher = Matcher(nlp.vocab, validate=True)
+                matcher.add(rule.id, [list(rule.pattern)])
+            elif self.pipeline.parsed:
+                matcher = DependencyMatcher(nlp.vocab, validate=True)
+                matcher.add(rule.id, [list(rule.dep_pattern or ())])
+            else:
+                continue
+            self._matchers.append((rule, matcher))
+        lexicon = self.patterns.lexicon
+        self._delegation = lexicon.get("delegation", frozenset())
+        self._talks = lexicon.get("talks", frozenset())
+        self._context = lexicon.get("context", frozenset())
+        self._topics: dict[str, TopicActors] = {}
+        self._lock = threading.Lock()
+
+    def extract(self, article: Article, topic: TopicSettings) -> list[Development]:
+        """The developments `article` reports about `topic`, at or above min_confidence."""
+        return self.extract_many([article], topic)[0]
+
+    def extract_many(self, articles: Sequence[Article],
+                     topic: TopicSettings) -> list[list[Development]]:
+        """`extract` for a batch (one `nlp.pipe` over all their candidates): faster."""
+        with self._lock:
+            actors = self._topic_actors(topic)
+            units = self._candidate_units(articles, actors)
+            found: list[list[tuple[int, Development]]] = [[] for _ in articles]
+            texts = [unit.text for unit in units]
+            previous: dict[int, tuple[int, list[str]]] = {}
+            docs = self.pipeline.nlp.pipe(texts, batch_size=BATCH_SIZE,
+                                          disable=list(self.pipeline.deferred))
+            for unit, doc in zip(units, docs, strict=True):
+                article = articles[unit.article]
+                last_position, last_names = previous.get(unit.article, (-2, []))
+                antecedent = last_names if last_position == unit.position - 1 else []
+                developments, names = self._sentence(doc, unit.forms, article, actors,
+                                                     antecedent)
+                previous[unit.article] = (unit.position, names)
+                found[unit.article].extend((unit.position, d) for d in developments)
+        minimum = self.settings.min_confidence
+        known = frozenset(topic.aliases())
+        return [[d for d in merge(devs, known) if d.confidence >= minimum] for devs in found]
+
+    def _topic_actors(self, topic: TopicSettings) -> TopicActors:
+        key = topic.model_dump_json()
+        if key not in self._topics:
+            self._topics[key] = TopicActors(self.pipeline.nlp, topic, self.patterns)
+        return self._topics[key]
+
+    def _candidate_units(self, articles: Sequence[Article], actors: TopicActors) -> list[_Unit]:
+        units = []
+        for index, article in enumerate(articles):
+            sentences = list(self.candidates.sentences(article_text(article)))
+            if not self.candidates.on_topic((f for _, f in sentences), actors.keyword_forms):
+                continue
+            units.extend(_Unit(index, position, text, forms)
+                         for position, (text, forms) in enumerate(sentences)
+                         if self.candidates.could_match(forms, actors.alias_forms))
+        return units
+
+    def _sentence(self, doc: Doc, forms: frozenset[str], article: Article, actors: TopicActors,
+                  antecedent: list[str]) -> tuple[list[Development], list[str]]:
+        """The sentence's developments, and who its main clause is about (for "they" next).
+
+        Components the pipeline defers (the entity recognizer) run only on sentences that
+        match a rule and name someone the topic does not configure."""
+        index = actors.annotate(doc)
+        matches = self._matches(doc, forms)
+        if self.pipeline.deferred and _needs_entities(matches, doc, index):
+            for name in self.pipeline.deferred:
+                self.pipeline.nlp.get_pipe(name)(doc)
+            index = actors.annotate(doc)
+            matches = self._matches(doc, forms)
+        best: dict[int, _Match] = {}
+        for match in matches:
+            current = best.get(match.trigger.i)
+            if current is None or match.length > current.length:
+                best[match.trigger.i] = match
+        developments = []
+        for match in sorted(best.values(), key=lambda m: m.trigger.i):
+            development = self._development(match, doc, index, article, antecedent,
+                                            frozenset(actors.topic.parties))
+            if development is not None:
+                developments.append(development)
+        roots = [t for t in doc if t.dep_ == "ROOT"] if self.pipeline.parsed else []
+        subject = subject_tokens(roots[0]) if roots else None
+        return developments, index.names(subject or [])
+
+    def _matches(self, doc: Doc, forms: frozenset[str]) -> list[_Match]:
+        matches = []
+        for rule, matcher in self._matchers:
+            if not all(required & forms for required in rule.required_forms):
+                continue
+            if isinstance(matcher, DependencyMatcher):
+                for _, token_ids in matcher(doc):
+                    length = max(token_ids) - min(token_ids) + 1
+                    matches.append(_Match(rule, doc[token_ids[0]], length))
+                continue
+            for _, start, end, alignment in matcher(doc, with_alignments=True):
+                offset = alignment.index(rule.trigger) if rule.trigger in alignment else 0
+                matches.append(_Match(rule, doc[start + offset], end - start))
+        return matches
+
+    def _development(self, match: _Match, doc: Doc, index: ActorIndex, article: Article,
+                     antecedent: list[str], parties: frozenset[str]) -> Development | None:
+        rule, trigger = match.rule, match.trigger
+        parsed = self.pipeline.parsed
+        cues = self.patterns.cues
+        subject = subject_tokens(trigger) if parsed else list(doc[:trigger.i])
+        pronoun = bool(subject) and len(subject or []) == 1 and subject[0].lower_ in PRONOUNS
+        referent = antecedent if pronoun else []
+        if rule.subject and not (referent or self._subject_is(subject or [], rule.subject,
+                                                              index)):
+            return None
+        if rule.require and not self._requirements_met(doc, rule.require, index):
+            return None
+        dev_type, actor_mode, allowed = rule.type, rule.actors, rule.allow
+        if rule.negation != "keep" and is_negated(trigger, cues, parsed):
+            if rule.negation == "drop":
+                return None
+            dev_type, actor_mode, allowed = rule.negation, "participants", allowed | FLIP_MODALS
+        if is_hypothetical(trigger, cues, allowed, parsed):
+            return None
+        names = self._actors(trigger, subject, actor_mode, index, parsed)
+        if referent:
+            names = list(dict.fromkeys([*referent, *names]))
+        if rule.third_party and not self._third_party(trigger, names, index, parties, parsed):
+            return None
+        published = _published_date(article)
+        when = timing(trigger, published, cues, parsed)
+        confidence = rule.confidence
+        if is_hedged(trigger, cues):
+            confidence *= HEDGE_FACTOR
+        if not parsed:
+            confidence *= RULE_ONLY_FACTOR
+        if names and subject and any(index.is_configured(t) for t in subject):
+            confidence += CONFIGURED_ACTOR_BONUS
+        return Development(
+            type=dev_type,
+            actors=tuple(names),
+            venue=_venue(doc, trigger, parsed),
+            terms=find_terms(doc) if rule.terms else {},
+            when=when.when,
+            evidence=doc.text,
+            confidence=round(min(confidence, 0.99), 2),
+            background=when.background,
+            source=article.url or article.id,
+        )
+
+    def _subject_is(self, subject: list[Token], kinds: tuple[str, ...],
+                    index: ActorIndex) -> bool:
+        checks = {
+            "actor": lambda: any(index.is_configured(t) for t in subject),
+            "parties": lambda: len(index.names(subject)) >= 2,
+            "entity": lambda: any(t.i in index.entities for t in subject),
+            "delegation": lambda: any(t.lemma_.lower() in self._delegation
+                                      and t.pos_ in ("NOUN", "PROPN", "") for t in subject),
+            "talks": lambda: any(t.lemma_.lower() in self._talks for t in subject),
+        }
+        return any(checks[kind]() for kind in kinds)
+
+    def _third_party(self, trigger: Token, names: list[str], index: ActorIndex,
+                     parties: frozenset[str], parsed: bool) -> bool:
+        """Someone other than a party acts, on a party (its object, else anyone named)."""
+        if not names or set(names) <= parties:
+            return False
+        if not parsed:
+            return bool(set(index.configured.values()) & parties)
+        targets = [t for child in trigger.children if child.dep_ in ("dobj", "dative", "obj")
+                   for t in child.subtree]
+        targets += [t for child in trigger.children
+                    if child.dep_ == "prep" and child.lower_ in ("on", "upon")
+                    for t in child.subtree]
+        named = set(index.names(targets or list(trigger.sent)))
+        return bool(named & parties)
+
+    def _requirements_met(self, doc: Doc, require: tuple[str, ...], index: ActorIndex) -> bool:
+        checks = {
+            "context": lambda: any(t.lemma_.lower() in self._context for t in doc),
+            "actor": lambda: bool(index.configured),
+            "two_actors": lambda: bool(index.groups) or len(
+                set(index.configured.values()) | set(index.entities.values())) >= 2,
+            "venue": lambda: any(t._.parley_venue for t in doc),
+        }
+        return any(checks[need]() for need in require)
+
+    def _actors(self, trigger: Token, subject: list[Token] | None, mode: str,
+                index: ActorIndex, parsed: bool) -> list[str]:
+        if not parsed:
+            before = [t for t in trigger.doc[:trigger.i] if t.i in index.configured]
+            return index.names(before[-1:]) if mode == "subject" else \
+                index.names(trigger.doc)
+        if mode == "participants":
+            names = index.names(subject or [])
+            return list(dict.fromkeys([*names, *index.names(participant_tokens(trigger))]))
+        if mode == "modifiers":
+            return index.names(modifier_tokens(trigger))
+        return index.names(subject or [])
+
+
+def _needs_entities(matches: list[_Match], doc: Doc, index: ActorIndex) -> bool:
+    """Whether a matched development may be done by someone the topic does not configure:
+    its subject has a proper name but no configured actor (or, for rules that take all
+    participants, the sentence names no configured actor)."""
+    for match in matches:
+        if match.rule.actors == "participants" and not index.configured:
+            scope: list[Token] = list(doc)
+        else:
+            scope = subject_tokens(match.trigger) or []
+            if any(index.is_configured(t) for t in scope):
+                continue
+        if any(t.pos_ == "PROPN" and not t._.parley_venue and t.lower_ not in CALENDAR_WORDS
+               for t in scope):
+            return True
+    return False
+
+
+def _venue(doc: Doc, trigger: Token, parsed: bool) -> str | None:
+    """A configured venue in the trigger's phrase, else a place it names ("met in Jerusalem"),
+    else a configured venue of its clause."""
+    venues = list(doc.spans[VENUE_SPANS])
+    if not parsed:
+        return venues[0].label_ if venues else None
+    phrase = {t.i for t in trigger.subtree}
+    for span in venues:
+        if span.root.i in phrase:
+            return span.label_
+    heads = {trigger, predicate(trigger)}
+    for ent in doc.ents:
+        preposition = ent.root.head
+        if ent.label_ == "GPE" and preposition.lower_ in LOCATIVE_PREPS \
+                and preposition.head in heads and not ent.root._.parley_actor:
+            return ent.text
+    for span in venues:
+        if in_scope(span.root, trigger):
+            return span.label_
+    return None
+
+
+def _published_date(article: Article) -> date:
+    return article.published.date()
+
+
+def article_text(article: Article) -> str:
+    """Title and body, without repeating a title the body already starts with."""
+    body = article.body.strip()
+    title = article.title.strip()
+    if not title or body.startswith(title):
+        return body
+    return f"{title}\n\n{body}"
+
+
+def merge(found: list[tuple[int, Development]], known: frozenset[str]) -> list[Development]:
+    """One development per (type, venue, background) in an article: several sentences (and
+    the headline) often report the same one, and several actors doing the same thing ("both
+    delegations left Cairo") are one development with all of them. Proposals are the exception:
+    different parties' proposals (or acceptances, rejections) stay apart unless their actors
+    overlap, or one side names none or only actors the topic does not configure ("Barnea"
+    beside "Israel"); configured names then win."""
+    merged: list[Development] = []
+    for _, development in sorted(found, key=lambda item: item[0]):
+        for i, kept in enumerate(merged):
+            if _same(kept, development, known):
+                merged[i] = _combine(kept, development, known)
+                break
+        else:
+            merged.append(development)
+    return merged
+
+
+def _same(a: Development, b: Development, known: frozenset[str]) -> bool:
+    if a.type != b.type or a.background != b.background:
+        return False
+    if a.venue and b.venue and a.venue != b.venue:
+        return False
+    if not a.type.startswith("proposal_"):
+        return True
+    if not a.actors or not b.actors or set(a.actors) & set(b.actors):
+        return True
+    return not set(a.actors) & known or not set(b.actors) & known
+
+
+def _combine(a: Development, b: Development, known: frozenset[str]) -> Development:
+    evidence = a.evidence.split("\n")
+    if b.evidence not in evidence and len(evidence) < MAX_EVIDENCE:
+        evidence.append(b.evidence)
+    actors = list(dict.fromkeys([*a.actors, *b.actors]))
+    if set(actors) & known:
+        actors = [name for name in actors if name in known]
+    return replace(
+        a,
+        actors=tuple(actors),
+        venue=a.venue or b.venue,
+        terms={**b.terms, **a.terms},
+        when=a.when or b.when,
+        evidence="\n".join(evidence),
+        confidence=max(a.confidence, b.confidence),
+    )

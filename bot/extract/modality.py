@@ -1,0 +1,123 @@
+"""Negation, modality and hedges around a trigger, from the dependency parse.
+
+- negated: "did not put a new offer", "no deal was reached", "without reaching a deal",
+  "refused to accept", "failed to reach";
+- hypothetical: "could reach a deal", "hopes to reach a deal", "if Israel accepts", questions;
+  a development type may allow some modals and governors ("talks will continue",
+  "talks are set to resume");
+- hedged: "reportedly", "according to Kan" - still a development, with less confidence.
+
+Without a parser (rule-only fallback) the same cues are looked for in the three words before
+the trigger.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from bot.extract.patterns import Cues
+
+WINDOW = 3
+# Dependencies through which a governing word's meaning reaches the trigger.
+GOVERNED_DEPS = frozenset({"xcomp", "acl", "pcomp", "prep", "advcl", "amod", "ccomp", "pobj",
+                           "dobj", "conj", "nsubjpass", "attr", "oprd"})
+NEGATING_PREPS = frozenset({"without"})
+GOVERNED_BY_WORD = frozenset({"xcomp", "acl", "pcomp", "prep", "amod", "pobj"})
+WH_TAGS = frozenset({"WDT", "WP", "WRB"})
+
+
+def predicate(trigger: Token) -> Token:
+    """The verb a noun trigger depends on ("reached an impasse" -> reached), else the trigger."""
+    node = trigger
+    for _ in range(3):
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def is_negated(trigger: Token, cues: Cues, parsed: bool) -> bool:
+    if not parsed:
+        return _before(trigger, cues.negation)
+    verb = predicate(trigger)
+    for node in {trigger, verb}:
+        for child in node.children:
+            if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in
+                                       cues.negation):
+                return True
+            if child.dep_ in ("dobj", "nsubjpass", "attr", "nsubj") and child.pos_ == "NOUN" \
+                    and any(g.dep_ in ("det", "neg") and g.lower_ in cues.negation
+                            for g in child.children):
+                return True
+    left = trigger.doc[trigger.i - 1] if trigger.i > 0 else trigger
+    if left.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in cues.negation
+                                   for c in left.children):
+        return True
+    if trigger.dep_ in ("acl", "amod") and any(
+            c.dep_ in ("det", "neg") and c.lower_ in cues.negation for c in trigger.head.children):
+        return True
+    node = verb
+    for _ in range(3):
+        head = node.head
+        if head is node:
+            break
+        if node.dep_ in ("pcomp", "pobj") and head.lower_ in NEGATING_PREPS:
+            return True
+        if node.dep_ in ("xcomp", "ccomp") and head.lemma_.lower() in cues.negating_governors:
+            return True
+        if node.dep_ not in ("xcomp", "conj", "pcomp", "pobj"):
+            break
+        node = head
+    return False
+
+
+def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed: bool) -> bool:
+    sentence = trigger.sent if parsed else trigger.doc[:]
+    if sentence.text.rstrip().rstrip('"”’').endswith("?"):
+        return True
+    if not parsed:
+        return _before(trigger, cues.modals - allowed)
+    verb = predicate(trigger)
+    if verb.dep_ == "ccomp" and any(c.tag_ in WH_TAGS for c in verb.children):
+        return True  # an indirect question: "choose which prisoners are released"
+    for child in verb.children:
+        if child.dep_ == "aux" and child.lower_ in cues.modals and child.lower_ not in allowed \
+                and child.lemma_.lower() not in allowed:
+            return True
+    node = verb
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in cues.conditional_markers for c in node.children):
+            return True
+        head = node.head
+        if head is node or node.dep_ not in GOVERNED_DEPS:
+            break
+        lemma = head.lemma_.lower()
+        if node.dep_ in GOVERNED_BY_WORD and lemma in cues.hypothetical_governors \
+                and lemma not in allowed and (node.dep_ != "acl" or _complement_clause(node)):
+            return True
+        if node.dep_ in ("advcl", "conj") and any(
+                c.dep_ == "aux" and c.lower_ in cues.modals - allowed for c in head.children):
+            return True
+        if node.pos_ == "NOUN" and node.dep_ in ("dobj", "pobj", "nsubjpass") and any(
+                (c.dep_ == "aux" and c.lower_ in cues.modals - allowed) or c.dep_ == "neg"
+                for c in head.children):
+            return True  # "would not recognise any agreement reached without it"
+        node = head
+    return False
+
+
+def _complement_clause(node: Token) -> bool:
+    """"efforts to reach a deal", "insistence that it choose": not a participle ("talks ended")."""
+    return any((c.dep_ == "aux" and c.lower_ == "to") or (c.dep_ == "mark" and c.lower_ == "that")
+               for c in node.children)
+
+
+def is_hedged(trigger: Token, cues: Cues) -> bool:
+    """A hedge or attribution anywhere in the sentence ("reportedly", "according to")."""
+    sentence = trigger.sent if trigger.doc.has_annotation("SENT_START") else trigger.doc[:]
+    return any(t.lower_ in cues.hedges for t in sentence)
+
+
+def _before(trigger: Token, words: frozenset[str]) -> bool:
+    start = max(trigger.i - WINDOW, 0)
+    return any(t.lower_ in words for t in trigger.doc[start:trigger.i])

@@ -1,0 +1,49 @@
+"""A timeline picture: a topic's events over time, one row per development type (PNG bytes).
+
+Uses matplotlib's object API on an Agg canvas (no pyplot, no global figure state), so it is
+safe to call from a worker thread, which callers do: rendering is CPU work.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+
+from bot.models import DEVELOPMENT_TYPES, Event
+
+NEGATIVE = {"proposal_rejected", "no_breakthrough", "talks_suspended"}
+POSITIVE = {"deal_reached", "proposal_accepted", "release"}
+
+
+def _colour(event_type: str) -> str:
+    if event_type in NEGATIVE:
+        return "#c0392b"
+    if event_type in POSITIVE:
+        return "#27ae60"
+    return "#2c3e50"
+
+
+def timeline_png(events: Sequence[Event], title: str) -> bytes:
+    """Render the events as a dot chart (x: day, y: type, size: number of outlets)."""
+    types = [t for t in DEVELOPMENT_TYPES if any(e.type == t for e in events)] or ["(none)"]
+    figure = Figure(figsize=(10, 1.2 + 0.45 * len(types)), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for event in events:
+        axes.scatter(event.when, types.index(event.type), s=40 + 30 * len(event.outlets),
+                     color=_colour(event.type), alpha=0.8, zorder=3)
+    axes.set_yticks(range(len(types)), [t.replace("_", " ") for t in types])
+    axes.set_ylim(-0.7, len(types) - 0.3)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(axis="x", alpha=0.3)
+    axes.set_title(title if events else f"{title}: no events yet")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

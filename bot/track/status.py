@@ -1,0 +1,140 @@
+"""A topic's status and summary, derived from its events per ONTOLOGY.md.
+
+Status is a state machine over the days events happened, oldest first. Each day's events give
+that day's outcome, the most decisive one winning: a deal, then a collapse, then a stall
+(no breakthrough or a rejection), then activity (talks held, continuing, delegations arriving,
+proposals made or accepted). So "ended without a breakthrough; talks will continue" on one day is
+`stalled`, while talks resuming on a later day make the topic `active` again. Departures,
+releases and pressure carry no outcome of their own. `since` is the day the status last changed.
+A deal and "no deal reached" the same day contradict each other; see `day_outcome`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from bot.models import Event, Position, TopicState, TopicStatus
+from bot.settings import TopicSettings
+
+OUTCOME_OF_TYPE: dict[str, TopicStatus] = {
+    "deal_reached": "deal_reached",
+    "talks_suspended": "collapsed",
+    "no_breakthrough": "stalled",
+    "proposal_rejected": "stalled",
+    "talks_held": "active",
+    "talks_continue": "active",
+    "delegation_arrived": "active",
+    "proposal_presented": "active",
+    "proposal_accepted": "active",
+}
+# Most decisive first: the outcome of a day with several kinds of events.
+PRECEDENCE: tuple[TopicStatus, ...] = ("deal_reached", "collapsed", "stalled", "active")
+DEAL_DENIED_BY = ("no_breakthrough", "talks_suspended")
+PROPOSAL_TYPES = ("proposal_presented", "proposal_accepted", "proposal_rejected", "deal_reached")
+STANCE_OF_TYPE = {
+    "proposal_presented": "presented",
+    "proposal_accepted": "accepted",
+    "proposal_rejected": "rejected",
+}
+RECENT_EVENTS = 5
+
+
+def chronological(events: Sequence[Event]) -> list[Event]:
+    """Oldest first: by the day it happened, then by when it was first reported."""
+    return sorted(events, key=lambda e: (e.when, e.first_reported))
+
+
+def day_outcome(events: Sequence[Event]) -> TopicStatus | None:
+    """The most decisive outcome among one day's events, if any carries one.
+
+    "No deal reached" and a deal the same day contradict each other: the deal stands only
+    when more outlets report it than the failure (or the suspension).
+    """
+    outcomes = {OUTCOME_OF_TYPE[e.type] for e in events if e.type in OUTCOME_OF_TYPE}
+    if "deal_reached" in outcomes:
+        deal = max(len(e.outlets) for e in events if e.type == "deal_reached")
+        failed = max((len(e.outlets) for e in events if e.type in DEAL_DENIED_BY), default=0)
+        if failed >= deal:
+            outcomes.discard("deal_reached")
+    return next((s for s in PRECEDENCE if s in outcomes), None)
+
+
+def derive_status(events: Sequence[Event]) -> tuple[TopicStatus, date | None]:
+    """The topic's status and the day it took it."""
+    if not events:
+        return "unknown", None
+    by_day: dict[date, list[Event]] = defaultdict(list)
+    for event in events:
+        by_day[event.when].append(event)
+    status: TopicStatus = "unknown"
+    since: date | None = None
+    for day in sorted(by_day):
+        outcome = day_outcome(by_day[day])
+        if outcome is not None and outcome != status:
+            status, since = outcome, day
+    if status == "unknown":
+        # Events but none with an outcome (say, only pressure): the story is under way.
+        return "active", min(by_day)
+    return status, since
+
+
+def terms_on_table(events: Sequence[Event]) -> tuple[dict[str, int], date | None]:
+    """The terms of the latest proposal (or deal) that has any, and its day."""
+    for event in reversed(chronological(events)):
+        if event.type in PROPOSAL_TYPES and event.terms:
+            return dict(event.terms), event.when
+    return {}, None
+
+
+def positions(events: Sequence[Event], since: date | None) -> tuple[Position, ...]:
+    """Each actor's latest stance on the proposals since `since` (all if None), oldest first."""
+    latest: dict[str, Position] = {}
+    for event in chronological(events):
+        stance = STANCE_OF_TYPE.get(event.type)
+        if stance is None or (since is not None and event.when < since):
+            continue
+        for actor in event.actors:
+            latest.pop(actor, None)
+            latest[actor] = Position(actor, stance, event.when, event.id,  # type: ignore[arg-type]
+                                     dict(event.terms))
+    return tuple(latest.values())
+
+
+def _seen(events: Sequence[Event], names: Sequence[str]) -> tuple[str, ...]:
+    actors = {a for e in events for a in e.actors}
+    return tuple(n for n in names if n in actors)
+
+
+def latest_venue(events: Sequence[Event]) -> str | None:
+    """Where the latest round took place: the venue of the latest event naming one."""
+    return next((e.venue for e in reversed(chronological(events)) if e.venue), None)
+
+
+def topic_state(
+    topic: str, settings: TopicSettings | None, events: Sequence[Event],
+    recent: int = RECENT_EVENTS,
+) -> TopicState:
+    """The status and summary of one topic from all its (non-background) events."""
+    status, since = derive_status(events)
+    terms, terms_day = terms_on_table(events)
+    if settings is not None and (settings.parties or settings.mediators):
+        parties = _seen(events, tuple(settings.parties))
+        mediators = _seen(events, tuple(settings.mediators))
+    else:
+        parties = tuple(dict.fromkeys(a for e in chronological(events) for a in e.actors))
+        mediators = ()
+    newest = list(reversed(chronological(events)))
+    return TopicState(
+        topic=topic,
+        status=status,
+        since=since,
+        parties=parties,
+        mediators=mediators,
+        venue=latest_venue(events),
+        terms=terms,
+        positions=positions(events, terms_day),
+        recent=tuple(newest[:recent]),
+        outlets=tuple(dict.fromkeys(o for e in newest for o in e.outlets)),
+    )
