@@ -15,8 +15,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.alerts.outbox import Outbox
+from bot.commands.feed_admin import effective_feeds
 from bot.commands.handler import Commands, Hooks, LiveConfig
 from bot.extract import Extractor
 from bot.ingest.fetcher import Fetcher, open_session
@@ -35,7 +37,6 @@ class App:
     settings: Settings
     store: SqlStore
     fetcher: Fetcher
-    matcher: TopicMatcher
     poller: Poller
     feeds: FeedSchedule
     config: LiveConfig
@@ -66,14 +67,26 @@ async def build_app(settings: Settings, loaded: LoadedConfig | None = None,
         stack.push_async_callback(feeds.stop)
 
         config = LiveConfig(loaded or LoadedConfig(path=config_path(), settings=settings))
+        follow = partial(follow_config, config, store, poller, feeds)
         extractor = await asyncio.to_thread(Extractor, settings.extractor)
         outbox = Outbox(store, {}, clock)
         tracking = Tracking(store, lambda: config.settings, extractor.extract, clock,
                             alerts_written=outbox.wake)
         poller.add_listener(tracking.articles_added)
-        commands = Commands(store, config, clock, Hooks(after_reload=[outbox.retry_failed]))
+        commands = Commands(store, config, clock, Hooks(
+            after_reload=[follow, outbox.retry_failed], after_feeds_changed=[follow]))
 
+        await follow()
         yield App(
-            settings=settings, store=store, fetcher=fetcher, matcher=matcher, poller=poller,
+            settings=settings, store=store, fetcher=fetcher, poller=poller,
             feeds=feeds, config=config, tracking=tracking, outbox=outbox, commands=commands,
         )
+
+
+async def follow_config(config: LiveConfig, store: SqlStore, poller: Poller,
+                        feeds: FeedSchedule) -> None:
+    """Apply the live config to ingestion: topic matching, and the feeds to poll (the YAML's
+    plus those admins added from chat, minus those they removed)."""
+    settings = config.settings
+    poller.matcher = TopicMatcher(settings.topics)
+    feeds.reschedule(await store.read(lambda conn: effective_feeds(conn, settings)))

@@ -23,7 +23,7 @@ EXIT_CONFIG = 2
 
 # Modules that contribute subcommands, in the order `parley --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "bot.run",
+    "adapters.run",
     "bot.ingest.cli",
     "bot.extract.cli",
     "bot.track.cli",

@@ -309,6 +309,10 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _names_a_secret(key_path: str) -> bool:
+    return any(word in key_path.lower() for word in ("token", "secret", "password", "url"))
+
+
 def _format_validation_error(file: Path, exc: ValidationError) -> str:
     lines = []
     for error in exc.errors(include_url=False):
@@ -320,7 +324,7 @@ def _format_validation_error(file: Path, exc: ValidationError) -> str:
             message = "required key is missing"
         if "input" in error and error["type"] not in ("extra_forbidden", "missing"):
             shown = error["input"]
-            if not isinstance(shown, dict | list) and "token" not in where and "secret" not in where:
+            if not isinstance(shown, dict | list) and not _names_a_secret(where):
                 message += f" (got {shown!r})"
         lines.append(f"{file}: {where}: {message}")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.commands import register
 from adapters.slack.sink import HINTS, SlackAlertSink
-from bot.errors import ParleyError
+from bot.errors import ConfigError, ParleyError
 from bot.ports import CommandHandler
 from bot.settings import SlackSettings
 
@@ -94,7 +94,10 @@ def build_app(
 
 
 async def start_slack(settings: SlackSettings, commands: CommandHandler) -> SlackAdapter:
-    """Check the bot token, then connect (socket) or listen (http). Raises SlackStartError."""
+    """Check the bot token, then connect (socket) or listen (http).
+
+    Raises ConfigError when Slack refuses a token, SlackStartError when it cannot be reached.
+    """
     client = build_client(settings)
     identity = await _checked(settings, "bot_token", client.auth_test())
     app = build_app(settings, client, commands)
@@ -143,7 +146,7 @@ async def _checked(settings: SlackSettings, key: str, call: Awaitable[T]) -> T:
     except SlackApiError as exc:
         code = str(exc.response.get("error", "unknown_error"))
         hint = HINTS.get(code, "see the Slack setup section of the README")
-        raise SlackStartError(f"slack.{key}: Slack refused it ({code}): {hint}") from exc
+        raise ConfigError(f"slack.{key}: Slack refused it ({code}): {hint}") from exc
     except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise SlackStartError(
             f"cannot reach Slack at {settings.api_base_url}: {type(exc).__name__}"

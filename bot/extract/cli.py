@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, add_config_option, load_config
+from bot.cli import EXIT_FAILURE, EXIT_OK, add_config_option, load_config
 from bot.errors import ConfigError, ParleyError
-from bot.extract.evaluate import load_gold, report, score
+from bot.extract.evaluate import load_gold, load_seed_articles, report, score
 from bot.extract.extractor import Extractor
 from bot.models import Article, Development
 from bot.settings import Settings
@@ -45,7 +45,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
                          "else the config's only topic)")
     extract.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
     extract.add_argument("--published", metavar="YYYY-MM-DD",
-                         help="publication date of a plain-text article (default: today)")
+                         help="publication date of a plain-text article (default: its date in "
+                         "seeds.yaml for a seed-corpus file, else today)")
     extract.add_argument("file", nargs="?", default="-", metavar="FILE|-",
                          help="plain text or .jsonl file; - or nothing reads stdin")
     extract.set_defaults(handler=run_extract)
@@ -62,16 +63,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 def run_extract(args: argparse.Namespace) -> int:
     settings = load_config(args).settings
     if args.topic is not None and args.topic not in settings.topics:
-        raise ConfigError(f"unknown topic {args.topic!r}; expected one of {sorted(settings.topics)}")
+        raise ConfigError(f"unknown topic {args.topic!r}; "
+                          f"expected one of {sorted(settings.topics)}")
     text = _read_input(args.file)
     failed = False
     if _is_jsonl(args.file, text):
         inputs, failed = _parse_jsonl(text)
     else:
-        published = _parse_date(args.published) if args.published else datetime.now(UTC)
-        name = "-" if args.file == "-" else Path(args.file).stem
-        inputs = [_Input(1, Article(id=name, url="", title="", published=published,
-                                    source=name, text=text), None)]
+        inputs = [_Input(1, _plain_article(args.file, text, args.published), None)]
     extractor = Extractor(settings.extractor)
     results: dict[int, list[Development]] = {}
     for topic_id, group in _by_topic(inputs, args.topic, settings).items():
@@ -120,6 +119,18 @@ def _read_input(name: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParleyError(f"{name}: cannot read input: {exc}") from exc
+
+
+def _plain_article(name: str, text: str, published: str | None) -> Article:
+    """A plain-text article; a seed-corpus file keeps its title and date from seeds.yaml."""
+    path = Path(name)
+    seed = None
+    if name != "-" and (path.parent / "seeds.yaml").exists():
+        seed = load_seed_articles(path.parent).get(path.stem)
+    article = seed or Article(id=path.stem if name != "-" else "-", url="", title="",
+                              published=datetime.now(UTC), source=name)
+    return replace(article, text=text,
+                   published=_parse_date(published) if published else article.published)
 
 
 def _is_jsonl(name: str, text: str) -> bool:
@@ -202,5 +213,3 @@ def _write(out: TextIO, article: Article, developments: list[Development], fmt: 
         out.write(f"  - {d.type}{flag}: {'; '.join(details)} (confidence {d.confidence:.2f})\n")
         out.write(f"    evidence: {d.evidence.splitlines()[0]}\n")
 
-
-__all__ = ["add_commands", "EXIT_CONFIG"]

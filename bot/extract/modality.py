@@ -80,6 +80,9 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
     verb = predicate(trigger)
     if verb.dep_ == "ccomp" and any(c.tag_ in WH_TAGS for c in verb.children):
         return True  # an indirect question: "choose which prisoners are released"
+    if verb.dep_ in ("advcl", "acl") and "will" not in allowed and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return True  # a purpose, for types that do not count what is decided to happen
     for child in verb.children:
         if child.dep_ == "aux" and child.lower_ in cues.modals and child.lower_ not in allowed \
                 and child.lemma_.lower() not in allowed:

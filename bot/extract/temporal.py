@@ -160,7 +160,8 @@ def _month(token: Token, published: date, month: int, previous: str,
 
 def _marked_earlier(trigger: Token, cues: Cues) -> bool:
     """"a previous deal which saw 105 released", "the first deal was struck"."""
-    nouns = [trigger, *(c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass", "dobj"))]
-    nouns += [a for a in trigger.ancestors if a.pos_ in ("NOUN", "PROPN")][:2]
+    heads = [trigger, *list(trigger.ancestors)[:3]]
+    nouns = [*heads, *(c for head in heads for c in head.children
+                       if c.dep_ in ("nsubj", "nsubjpass", "dobj"))]
     return any(c.dep_ == "amod" and c.lower_ in cues.past_markers
                for noun in nouns for c in noun.children)

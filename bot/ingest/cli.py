@@ -71,7 +71,7 @@ def _ingest_command(args: argparse.Namespace) -> int:
 async def ingest_once(settings: Settings, progress: Progress) -> list[PollResult]:
     """Ingest the seeds and poll every feed once; print the summary line on stdout."""
     async with build_app(settings) as app:
-        seeds = await ingest_seeds(app.store, settings.seeds.path, app.matcher)
+        seeds = await ingest_seeds(app.store, settings.seeds.path, app.poller.matcher)
         progress.start(len(settings.feeds))
 
         async def poll(feed: FeedSettings) -> PollResult:

@@ -72,7 +72,8 @@ class Poller:
     ) -> None:
         self._store = store
         self._fetcher = fetcher
-        self._matcher = matcher
+        # Public: a config reload swaps it for the next polls.
+        self.matcher = matcher
         self._full_text = FullTextFetcher(fetcher)
         self._slots = asyncio.Semaphore(concurrency)
         self._max_backoff = max_backoff
@@ -137,7 +138,7 @@ class Poller:
             known = await self._store.known_article_ids(a.id for a in fresh)
             fresh = [a for a in fresh if a.id not in known]
             fresh = list(await asyncio.gather(*(self._with_full_text(a) for a in fresh)))
-        fresh = [replace(a, topics=self._matcher.topics_of(a, feed.topics)) for a in fresh]
+        fresh = [replace(a, topics=self.matcher.topics_of(a, feed.topics)) for a in fresh]
         # A new feed's backlog sets the state silently, but for its newest `backfill` entries.
         newest = sorted(fresh, key=lambda a: a.published, reverse=True)[: feed.backfill]
         loud = {a.id for a in newest}

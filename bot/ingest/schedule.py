@@ -49,21 +49,39 @@ class FeedSchedule:
     def start(self) -> None:
         """Schedule every feed, first polls now. Call from the running event loop."""
         scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
-        now = datetime.now(UTC)
-        for feed in self._feeds:
-            scheduler.add_job(
-                self._poll,
-                IntervalTrigger(seconds=feed.interval, jitter=jitter_for(feed.interval)),
-                args=(feed,),
-                id=str(feed.url),
-                name=feed.name or str(feed.url),
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=int(feed.interval),
-            )
-        scheduler.start()
         self._scheduler = scheduler
+        for feed in self._feeds:
+            self._add_job(feed)
+        scheduler.start()
+
+    def reschedule(self, feeds: Sequence[FeedSettings]) -> None:
+        """Follow `feeds` from now on: new or changed feeds are (re)scheduled, first poll now;
+        feeds no longer listed stop being polled (a poll under way finishes)."""
+        old = {str(f.url): f for f in self._feeds}
+        self._feeds = tuple(feeds)
+        if self._scheduler is None:
+            return
+        new = {str(f.url): f for f in self._feeds}
+        for url in old.keys() - new.keys():
+            self._scheduler.remove_job(url)
+        for url, feed in new.items():
+            if old.get(url) != feed:
+                self._add_job(feed)
+
+    def _add_job(self, feed: FeedSettings) -> None:
+        assert self._scheduler is not None
+        self._scheduler.add_job(
+            self._poll,
+            IntervalTrigger(seconds=feed.interval, jitter=jitter_for(feed.interval)),
+            args=(feed,),
+            id=str(feed.url),
+            name=feed.name or str(feed.url),
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(feed.interval),
+            replace_existing=True,
+        )
 
     async def stop(self, grace: float = 10.0) -> None:
         """Start no new polls; give running ones `grace` seconds, then cancel them."""

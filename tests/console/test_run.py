@@ -51,7 +51,7 @@ async def test_seeds_and_a_new_feed_are_silent_and_a_new_article_alerts_once(
         settings = _settings(tmp_path, url)
         async with build_app(settings) as app:
             app.outbox.add_sink(ConsoleSink(out))
-            await ingest_seeds(app.store, settings.seeds.path, app.matcher)
+            await ingest_seeds(app.store, settings.seeds.path, app.poller.matcher)
             await app.poller.poll(settings.feeds[0])
             await app.tracking.drain()
             await app.outbox.send_due()

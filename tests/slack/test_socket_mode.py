@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.slack.adapter import SlackStartError, start_slack
+from adapters.slack.adapter import start_slack
+from bot.errors import ConfigError
 from bot.settings import SlackSettings
 from tests.servers.slack_api import FakeSlack
 from tests.slack.conftest import RecordingCommands, slash_command
@@ -103,7 +104,7 @@ async def test_refused_app_token_fails_start_with_the_key_named(
 ) -> None:
     """A wrong xapp token stops start_slack with a clear error instead of retrying forever."""
     refused = r"slack\.app_token: Slack refused it \(invalid_auth\)"
-    with pytest.raises(SlackStartError, match=refused):
+    with pytest.raises(ConfigError, match=refused):
         await asyncio.wait_for(
             start_slack(slack_settings(app_token="xapp-wrong"), commands), ACK_LIMIT)
 
@@ -113,7 +114,7 @@ async def test_refused_bot_token_fails_start_with_the_key_named(
     slack_settings: Callable[..., SlackSettings],
 ) -> None:
     """A wrong xoxb token is reported as slack.bot_token, without showing the token."""
-    with pytest.raises(SlackStartError) as caught:
+    with pytest.raises(ConfigError) as caught:
         await start_slack(slack_settings(bot_token="xoxb-wrong-secret"), commands)
     assert "slack.bot_token" in str(caught.value)
     assert "xoxb-wrong-secret" not in str(caught.value)

@@ -1,6 +1,7 @@
 """`parley run`: ingest the seeds, poll the feeds on schedule and report, until stopped.
 
-With no chat adapter configured the console adapter reports on stdout. Ctrl-C or SIGTERM
+The console adapter always runs (alerts for `console` rules on stdout, commands on stdin);
+Slack and Discord run too when their sections and secrets are set. Ctrl-C or SIGTERM
 stops cleanly: no new polls start, in-flight ones finish or are abandoned whole.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TextIO
 
+from adapters.chat import configured_adapters, supervise
 from adapters.console.repl import read_commands
 from adapters.console.sink import ConsoleSink
 from bot.alerts.health import watch_feed_health
@@ -54,7 +56,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None,
         app.poller.add_listener(console.new_articles)
         app.outbox.add_sink(ConsoleSink(out))
         console.started(app)
-        seeds = await ingest_seeds(app.store, settings.seeds.path, app.matcher)
+        seeds = await ingest_seeds(app.store, settings.seeds.path, app.poller.matcher)
         console.seeds(seeds, await app.store.count_articles())
         app.feeds.start()
         async with _background(app, out):
@@ -65,13 +67,22 @@ async def run(settings: Settings, stop: asyncio.Event | None = None,
 
 @asynccontextmanager
 async def _background(app: App, out: TextIO) -> AsyncIterator[None]:
-    """Tracking, the outbox, feed health and the console's commands, cancelled on exit."""
+    """Tracking, the outbox, feed health, the console's commands and the configured chat
+    adapters, cancelled on exit."""
     tasks = [
         asyncio.create_task(app.tracking.run(), name="tracking"),
         asyncio.create_task(app.outbox.run(), name="outbox"),
         asyncio.create_task(watch_feed_health(
             app.store, lambda: app.config.settings, utc_now, app.outbox.wake), name="health"),
         asyncio.create_task(read_commands(app.commands, out=out), name="console commands"),
+    ]
+
+    def topics() -> list[str]:
+        return list(app.config.settings.topics)  # read at each use: follows `reload`
+
+    tasks += [
+        asyncio.create_task(supervise(starter, app.outbox), name=f"{starter.name} adapter")
+        for starter in configured_adapters(app.settings, app.commands, topics)
     ]
     try:
         yield

@@ -1,0 +1,75 @@
+"""Building the pipeline: the configured model, or a rule-only fallback with a warning."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from bot.extract import Extractor
+from bot.settings import ExtractorSettings, TopicSettings
+from tests.extract.conftest import article, types
+
+
+def test_missing_model_warns_and_falls_back_to_rules(
+        caplog: pytest.LogCaptureFixture, gaza: TopicSettings) -> None:
+    """An uninstalled model is named in a warning and rules still find developments."""
+    with caplog.at_level(logging.WARNING):
+        fallback = Extractor(ExtractorSettings(model="en_core_web_missing"))
+    assert "en_core_web_missing" in caplog.text and "pip install" in caplog.text
+    assert not fallback.pipeline.parsed
+    found = fallback.extract(article(
+        "Hamas rejected the Israeli ceasefire proposal on Monday."), gaza)
+    assert "proposal_rejected" in types(found)
+    assert all(d.confidence < 0.8 for d in found)
+
+
+@pytest.mark.model
+def test_entity_recognizer_is_deferred(extractor: Extractor) -> None:
+    """The small model's NER runs only on sentences that need it (speed)."""
+    assert extractor.pipeline.deferred == ("ner",)
+
+
+@pytest.mark.model
+def test_extract_is_safe_from_several_threads(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """Concurrent calls give the same developments as sequential ones."""
+    texts = [
+        "Hamas accepted the ceasefire proposal on Monday.",
+        "The Israeli delegation left Cairo on Thursday without a deal.",
+        "Biden urged Netanyahu to send a delegation to the hostage talks in Doha.",
+    ] * 4
+    expected = [extractor.extract(article(t), gaza) for t in texts]
+    results: list[object] = [None] * len(texts)
+
+    def work(i: int) -> None:
+        results[i] = extractor.extract(article(texts[i]), gaza)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == expected
+
+
+@pytest.mark.model
+def test_extract_many_equals_extract_one_by_one(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """The batched call gives each article what a single call gives it."""
+    articles = [article("Hamas accepted the ceasefire proposal on Monday."),
+                article("Talks in Doha ended without a breakthrough."),
+                article("Al Ahly beat Zamalek 2-1 in Cairo on Friday.")]
+    assert extractor.extract_many(articles, gaza) == [extractor.extract(a, gaza)
+                                                      for a in articles]
+
+
+@pytest.mark.model
+def test_sport_in_a_venue_city_is_no_development(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """An article with no negotiation vocabulary yields nothing, whatever places it names."""
+    found = extractor.extract(article(
+        "Al Ahly arrived in Cairo on Thursday and left for Doha on Friday, where the team met "
+        "the Qatari champions. The coach rejected the offer of a new contract."), gaza)
+    assert found == []
