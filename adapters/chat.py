@@ -74,17 +74,22 @@ async def supervise(starter: AdapterStarter, outbox: Outbox,
     while True:
         try:
             adapter = await starter.start()
+            break
         except ConfigError as exc:
             log.error("%s adapter not started: %s", starter.name, exc)
             return
         except ParleyError as exc:
             log.warning("%s adapter could not start (%s); retrying in %.0f s; its alerts wait "
                         "in the outbox", starter.name, exc, delay)
-            await sleep(delay)
-            delay = min(delay * 2, MAX_RETRY)
-            continue
-        break
+        except Exception:
+            # A library error nobody translated: shown with its traceback (else the task would
+            # end unseen and the platform stay silent), then retried like an outage.
+            log.exception("%s adapter crashed while starting; retrying in %.0f s; its alerts "
+                          "wait in the outbox", starter.name, delay)
+        await sleep(delay)
+        delay = min(delay * 2, MAX_RETRY)
     outbox.add_sink(adapter.sink)
+    outbox.wake()  # alerts that waited for this platform go out now
     try:
         await asyncio.Event().wait()
     finally:

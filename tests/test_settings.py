@@ -116,6 +116,16 @@ def test_bad_feed_url_is_refused(tmp_path: Path) -> None:
     assert "feeds[3].url:" in error_of(write(tmp_path, raw))
 
 
+def test_ingest_concurrency_below_one_is_refused_with_the_value_shown(tmp_path: Path) -> None:
+    """ingest.concurrency: at least one feed is fetched at a time; the error shows the value."""
+    raw = default_raw()
+    raw["ingest"]["concurrency"] = 0
+    assert error_of(write(tmp_path, raw)) == (
+        f"{tmp_path / 'parley.yaml'}: ingest.concurrency: "
+        "Input should be greater than or equal to 1 (got 0)"
+    )
+
+
 def test_feed_naming_an_unknown_topic_lists_the_known_ones(tmp_path: Path) -> None:
     """feeds[i].topics[j] must name a configured topic."""
     raw = default_raw()

@@ -37,8 +37,14 @@ REQUEST_TIMEOUT = 30
 T = TypeVar("T")
 
 
+# Answers meaning "Slack is having trouble, try again", not "this token is wrong".
+UNAVAILABLE_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+
+
 class SlackStartError(ParleyError):
-    """Slack could not be started: a token was refused or Slack could not be reached."""
+    """Slack could not be started because it could not be reached or is unavailable."""
 
 
 @dataclass
@@ -140,11 +146,17 @@ async def _listen_http(settings: SlackSettings, adapter: SlackAdapter) -> None:
 
 
 async def _checked(settings: SlackSettings, key: str, call: Awaitable[T]) -> T:
-    """Await a start-up call, turning Slack's refusals into one clear SlackStartError."""
+    """Await a start-up call: Slack refusing it is a ConfigError naming `key`; Slack being
+    unreachable or unavailable (5xx, 429) a SlackStartError, worth retrying."""
     try:
         return await call
     except SlackApiError as exc:
         code = str(exc.response.get("error", "unknown_error"))
+        status = exc.response.status_code
+        if status >= 500 or status == 429 or code in UNAVAILABLE_ERRORS:
+            raise SlackStartError(
+                f"Slack at {settings.api_base_url} is unavailable (HTTP {status}, {code})"
+            ) from exc
         hint = HINTS.get(code, "see the Slack setup section of the README")
         raise ConfigError(f"slack.{key}: Slack refused it ({code}): {hint}") from exc
     except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:

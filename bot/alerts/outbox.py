@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -74,8 +74,18 @@ def _alert(row: Any) -> Alert:
     )
 
 
-def due_deliveries(conn: Connection, now: datetime, limit: int = BATCH) -> list[Due]:
-    """Pending or interrupted deliveries due by `now`; updates only once their parent is out."""
+def due_deliveries(conn: Connection, now: datetime, limit: int = BATCH,
+                   platforms: Collection[Platform] | None = None) -> list[Due]:
+    """Pending or interrupted deliveries due by `now`; updates only once their parent is out.
+
+    With `platforms`, only those for these platforms: deliveries waiting for a platform that
+    is not connected must not fill the batch and hold up every other channel's.
+    """
+    if platforms is not None and not platforms:
+        return []
+    due = [deliveries.c.state.in_(("pending", "sending")), deliveries.c.next_attempt_at <= now]
+    if platforms is not None:
+        due.append(or_(*(_on_platform(p) for p in platforms)))
     parent = aliased(deliveries)
     query = (
         select(deliveries, alerts, parent.c.message_ref.label("parent_ref"),
@@ -83,8 +93,7 @@ def due_deliveries(conn: Connection, now: datetime, limit: int = BATCH) -> list[
         .join(alerts, alerts.c.id == deliveries.c.alert_id)
         .outerjoin(parent, and_(parent.c.alert_id == alerts.c.parent_id,
                                 parent.c.channel == deliveries.c.channel))
-        .where(deliveries.c.state.in_(("pending", "sending")),
-               deliveries.c.next_attempt_at <= now)
+        .where(*due)
         .order_by(deliveries.c.due_at, deliveries.c.alert_id)
         .limit(limit)
     )
@@ -97,6 +106,13 @@ def due_deliveries(conn: Connection, now: datetime, limit: int = BATCH) -> list[
         out.append(Due(row.alert_id, row.channel, row.digest, row.ping, row.attempts,
                        _alert(row), row.parent_ref))
     return out
+
+
+def _on_platform(platform: Platform) -> Any:
+    """Channels are `console` or `<platform>:<id>`."""
+    if platform == "console":
+        return deliveries.c.channel == "console"
+    return deliveries.c.channel.startswith(f"{platform}:", autoescape=True)
 
 
 def _skip(conn: Connection, alert_id: int, channel: str, reason: str) -> None:
@@ -157,7 +173,8 @@ class Outbox:
     async def send_due(self) -> int:
         """Deliver every delivery due now; returns how many messages were posted."""
         now = self._clock()
-        due = await self._store.write(lambda conn: due_deliveries(conn, now))
+        connected = set(self._sinks)
+        due = await self._store.write(lambda conn: due_deliveries(conn, now, platforms=connected))
         sent = 0
         digests: dict[str, list[Due]] = {}
         for item in due:

@@ -162,8 +162,8 @@ def in_scope(token: Token, trigger: Token) -> bool:
     anchors = {trigger, *trigger.ancestors}
     node = token
     while node not in anchors:
-        if node.dep_ in CLAUSE_BREAKS:
-            return False
+        if node.dep_ in CLAUSE_BREAKS and not (node.dep_ == "acl" and trigger.is_ancestor(node)):
+            return False  # ("talks involving the US and Egypt" keeps its participants)
         if node.dep_ == "prep" and node.lower_ in ASIDE_PREPS:
             return False
         if node.head is node:

@@ -42,7 +42,7 @@ class CandidateFilter:
         has_context = bool(forms & self.context_forms)
         has_actor = bool(forms & actor_forms)
         for rule in self._rules:
-            if not all(required & forms for required in rule.required_forms):
+            if any(required.isdisjoint(forms) for required in rule.required_forms):
                 continue
             if rule.require and set(rule.require) <= {"context", "actor"} and not (
                     ("context" in rule.require and has_context)

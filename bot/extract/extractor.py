@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Token
@@ -78,7 +79,7 @@ class Extractor:
         for rule in self.patterns.rules:
             if rule.pattern is not None:
                 matcher: Matcher | DependencyMatcher = Matcher(nlp.vocab, validate=True)
-                matcher.add(rule.id, [list(rule.pattern)])
+                matcher.add(rule.id, _exact_first_token(rule.pattern))
             elif self.pipeline.parsed:
                 matcher = DependencyMatcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [list(rule.dep_pattern or ())])
@@ -105,8 +106,7 @@ class Extractor:
             found: list[list[tuple[int, Development]]] = [[] for _ in articles]
             texts = [unit.text for unit in units]
             previous: dict[int, tuple[int, list[str]]] = {}
-            docs = self.pipeline.nlp.pipe(texts, batch_size=BATCH_SIZE,
-                                          disable=list(self.pipeline.deferred))
+            docs = self.pipeline.process(texts, batch_size=BATCH_SIZE)
             for unit, doc in zip(units, docs, strict=True):
                 article = articles[unit.article]
                 last_position, last_names = previous.get(unit.article, (-2, []))
@@ -117,7 +117,8 @@ class Extractor:
                 found[unit.article].extend((unit.position, d) for d in developments)
         minimum = self.settings.min_confidence
         known = frozenset(topic.aliases())
-        return [[d for d in merge(devs, known) if d.confidence >= minimum] for devs in found]
+        return [[d for d in fill_participants(merge(devs, known)) if d.confidence >= minimum]
+                for devs in found]
 
     def _topic_actors(self, topic: TopicSettings) -> TopicActors:
         key = topic.model_dump_json()
@@ -167,7 +168,7 @@ class Extractor:
     def _matches(self, doc: Doc, forms: frozenset[str]) -> list[_Match]:
         matches = []
         for rule, matcher in self._matchers:
-            if not all(required & forms for required in rule.required_forms):
+            if any(required.isdisjoint(forms) for required in rule.required_forms):
                 continue
             if isinstance(matcher, DependencyMatcher):
                 for _, token_ids in matcher(doc):
@@ -276,6 +277,16 @@ class Extractor:
         return index.names(subject or [])
 
 
+def _exact_first_token(pattern: tuple[dict[str, Any], ...]) -> list[list[dict[str, Any]]]:
+    """The pattern as one pattern per value of its first token's `LEMMA: {IN: [...]}`: the
+    matcher compares exact values natively, while a set is a Python call on every token."""
+    first, rest = pattern[0], list(pattern[1:])
+    lemmas = first.get("LEMMA")
+    if not (isinstance(lemmas, dict) and set(lemmas) == {"IN"}):
+        return [list(pattern)]
+    return [[{**first, "LEMMA": lemma}, *rest] for lemma in lemmas["IN"]]
+
+
 def _needs_entities(matches: list[_Match], doc: Doc, index: ActorIndex) -> bool:
     """Whether a matched development may be done by someone the topic does not configure:
     its subject has a proper name but no configured actor (or, for rules that take all
@@ -344,6 +355,20 @@ def merge(found: list[tuple[int, Development]], known: frozenset[str]) -> list[D
         else:
             merged.append(development)
     return merged
+
+
+ROUND_TYPES = frozenset({"talks_continue", "no_breakthrough", "talks_suspended"})
+
+
+def fill_participants(developments: list[Development]) -> list[Development]:
+    """A round's outcome that names nobody ("they would reconvene", "the talks collapsed") is
+    about the article's current talks: it takes their participants."""
+    held = next((d for d in developments if d.type == "talks_held" and not d.background
+                 and d.actors), None)
+    if held is None:
+        return developments
+    return [replace(d, actors=held.actors) if d.type in ROUND_TYPES and not d.actors
+            and not d.background else d for d in developments]
 
 
 def _same(a: Development, b: Development, known: frozenset[str]) -> bool:

@@ -87,6 +87,9 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
         if child.dep_ == "aux" and child.lower_ in cues.modals and child.lower_ not in allowed \
                 and child.lemma_.lower() not in allowed:
             return True
+    if any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in cues.conditional_markers
+                                     for m in c.children) for c in verb.children):
+        return True  # "talks will fail unless Europe steps in"
     node = verb
     for _ in range(4):
         if any(c.dep_ == "mark" and c.lower_ in cues.conditional_markers for c in node.children):

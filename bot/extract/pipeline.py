@@ -9,13 +9,16 @@ lookup lemmatizer, dependency patterns and named entities are unavailable, so re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
+from spacy.pipeline import AttributeRuler, Sentencizer
+from spacy.tokens import Doc
 
 from bot.extract import components
+from bot.extract.components import TagAttributes
 from bot.settings import ExtractorSettings
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,17 @@ class Pipeline:
     model: str
     # Components left out of the batch pass and run only on the sentences that need them.
     deferred: tuple[str, ...] = ()
+    # Components left out of the batch pass and replaced by `finish`, run on each sentence.
+    replaced: tuple[str, ...] = ()
+    finish: tuple[Callable[[Doc], Doc], ...] = ()
+
+    def process(self, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
+        """The pipeline over texts, without the deferred components."""
+        for doc in self.nlp.pipe(texts, batch_size=batch_size,
+                                 disable=[*self.deferred, *self.replaced]):
+            for step in self.finish:
+                doc = step(doc)
+            yield doc
 
 
 def build_pipeline(settings: ExtractorSettings) -> Pipeline:
@@ -47,8 +61,25 @@ def build_pipeline(settings: ExtractorSettings) -> Pipeline:
         )
         return _fallback(settings)
     parsed = "parser" in nlp.pipe_names
+    replaced, finish = _faster_attributes(nlp)
     return Pipeline(nlp=nlp, sentencizer=Sentencizer(), parsed=parsed, model=settings.model,
-                    deferred=_deferrable(nlp))
+                    deferred=_deferrable(nlp), replaced=replaced, finish=finish)
+
+
+def _faster_attributes(nlp: Language) -> tuple[tuple[str, ...], tuple[Callable[[Doc], Doc], ...]]:
+    """Run the attribute ruler as lookups, and the components after it (the lemmatizer needs
+    its POS) on each sentence in the same order."""
+    names = nlp.pipe_names
+    if "attribute_ruler" not in names:
+        return (), ()
+    ruler = nlp.get_pipe("attribute_ruler")
+    if not isinstance(ruler, AttributeRuler):
+        return (), ()
+    after = [n for n in names[names.index("attribute_ruler") + 1:] if n != "ner"]
+    if any(not callable(nlp.get_pipe(n)) for n in after):
+        return (), ()
+    steps = (TagAttributes(ruler, nlp.vocab), *(nlp.get_pipe(n) for n in after))
+    return ("attribute_ruler", *after), steps
 
 
 def _deferrable(nlp: Language) -> tuple[str, ...]:

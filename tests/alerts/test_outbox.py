@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.alerts.outbox import Outbox, backoff
+from bot.alerts.outbox import BATCH, Outbox, backoff
 from bot.ports import DeliveryError
 from bot.store import SqlStore
 from bot.store.tables import deliveries
@@ -95,6 +95,25 @@ async def test_deliveries_wait_for_their_platform_to_connect(store: SqlStore) ->
     outbox.add_sink(sink)
     assert await outbox.send_due() == 1
     assert sink.posted[0].channel == "C1"
+
+
+async def test_deliveries_waiting_for_a_platform_do_not_hold_up_the_others(
+    store: SqlStore,
+) -> None:
+    """More alerts than a batch waiting for Slack (down, or its token refused) still let a
+    later console alert through."""
+    clock = Clock(NOON)
+    slack_only = {"rules": [{"channel": "slack:C1", "topics": ["talks"]}]}
+    for n in range(BATCH + 5):
+        day = date(2020, 1, 1) + timedelta(days=40 * n)  # far apart: separate events
+        await record(store, article(f"s{n}", day=day),
+                     [development("proposal_rejected", "Israel", when=day)],
+                     settings(**slack_only), clock())
+    clock.advance(timedelta(minutes=1))
+    await rejected(store, clock, "c1")
+    sink = RecordingSink()
+    assert await Outbox(store, {"console": sink}, clock).send_due() == 1
+    assert [a.channel for a in sink.posted] == ["console"]
 
 
 async def test_digest_alerts_go_out_together_at_the_digest_time(store: SqlStore) -> None:
