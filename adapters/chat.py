@@ -29,6 +29,10 @@ MAX_RETRY = 300.0
 class ChatAdapter(Protocol):
     sink: AlertSink
 
+    async def wait_closed(self) -> None:
+        """Return (or raise what ended it) when the connection has ended for good."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -68,16 +72,32 @@ def configured_adapters(
 
 async def supervise(starter: AdapterStarter, outbox: Outbox,
                     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-    """Start the adapter (retrying while its platform is unreachable), serve until cancelled,
-    then close it."""
+    """Keep the adapter running until cancelled, then close it: start it (retrying while its
+    platform is unreachable), and start it again if its connection ends for good."""
+    while (adapter := await _started(starter, sleep)) is not None:
+        outbox.add_sink(adapter.sink)
+        outbox.wake()  # alerts that waited for this platform go out now
+        try:
+            await adapter.wait_closed()
+            log.warning("%s adapter disconnected; reconnecting", starter.name)
+        except Exception as exc:
+            log.error("%s adapter stopped (%s); reconnecting; its alerts wait in the outbox",
+                      starter.name, exc)
+        finally:
+            await adapter.close()
+        await sleep(FIRST_RETRY)  # a connection that dies at once must not spin
+
+
+async def _started(starter: AdapterStarter,
+                   sleep: Callable[[float], Awaitable[None]]) -> ChatAdapter | None:
+    """The started adapter, or None when its config is wrong (retrying cannot help)."""
     delay = FIRST_RETRY
     while True:
         try:
-            adapter = await starter.start()
-            break
+            return await starter.start()
         except ConfigError as exc:
             log.error("%s adapter not started: %s", starter.name, exc)
-            return
+            return None
         except ParleyError as exc:
             log.warning("%s adapter could not start (%s); retrying in %.0f s; its alerts wait "
                         "in the outbox", starter.name, exc, delay)
@@ -88,9 +108,3 @@ async def supervise(starter: AdapterStarter, outbox: Outbox,
                           "wait in the outbox", starter.name, delay)
         await sleep(delay)
         delay = min(delay * 2, MAX_RETRY)
-    outbox.add_sink(adapter.sink)
-    outbox.wake()  # alerts that waited for this platform go out now
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await adapter.close()

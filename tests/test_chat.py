@@ -256,3 +256,25 @@ async def test_cancelling_the_supervisor_closes_the_discord_adapter(
     await stopped(task)
     [adapter] = started.adapters
     assert isinstance(adapter, DiscordAdapter) and adapter.client.is_closed()
+
+
+async def test_a_gateway_that_ends_for_good_is_reconnected_with_a_new_adapter(
+    store: SqlStore, fake_discord: FakeDiscord, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Discord closing the session with a code discord.py does not resume (4014, disallowed
+    intents) ends that adapter: the supervisor logs it, closes it and starts a new one."""
+    started = Started()
+    starter = started.around(
+        starter_for(with_chat(discord=discord_settings(fake_discord)), "Discord"))
+    task = asyncio.create_task(supervise(starter, Outbox(store, {}, Clock(NOON)),
+                                         RecordingSleep()))
+    try:
+        await asyncio.wait_for(fake_discord.ready.wait(), 10)
+        await fake_discord.disconnect(4014)
+        await asyncio.wait_for(fake_discord.ready.wait(), 10)
+        assert len(started.adapters) == 2
+        first, _ = started.adapters
+        assert isinstance(first, DiscordAdapter) and first.client.is_closed()
+        assert any("Discord adapter stopped" in r.getMessage() for r in supervisor_logs(caplog))
+    finally:
+        await stopped(task)

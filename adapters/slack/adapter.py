@@ -7,9 +7,10 @@ started. Tokens stay inside the clients: they are never logged or put in message
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import aiohttp
@@ -57,6 +58,12 @@ class SlackAdapter:
     socket: AsyncSocketModeHandler | None = None
     runner: web.AppRunner | None = None
     http_port: int | None = None
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait_closed(self) -> None:
+        """Return once closed: Socket Mode reconnects by itself and HTTP mode keeps
+        listening, so the connection never ends on its own."""
+        await self.closed.wait()
 
     async def close(self) -> None:
         """Disconnect Socket Mode / stop the HTTP listener; safe to call twice."""
@@ -66,6 +73,7 @@ class SlackAdapter:
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
+        self.closed.set()
         log.info("Slack adapter stopped")
 
 
