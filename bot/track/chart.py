@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
@@ -17,6 +18,7 @@ from bot.models import DEVELOPMENT_TYPES, Event
 
 NEGATIVE = {"proposal_rejected", "no_breakthrough", "talks_suspended"}
 POSITIVE = {"deal_reached", "proposal_accepted", "release"}
+MIN_SPAN_DAYS = 7
 
 
 def _colour(event_type: str) -> str:
@@ -25,6 +27,15 @@ def _colour(event_type: str) -> str:
     if event_type in POSITIVE:
         return "#27ae60"
     return "#2c3e50"
+
+
+def date_range(events: Sequence[Event]) -> tuple[date, date]:
+    """The days the chart spans: the events with a margin, at least a week (matplotlib alone
+    spans years around events of a single day)."""
+    first, last = min(e.when for e in events), max(e.when for e in events)
+    span = (last - first).days
+    margin = timedelta(days=max(1, span // 20, -(-(MIN_SPAN_DAYS - span) // 2)))
+    return first - margin, last + margin
 
 
 def timeline_png(events: Sequence[Event], title: str) -> bytes:
@@ -38,6 +49,8 @@ def timeline_png(events: Sequence[Event], title: str) -> bytes:
                      color=_colour(event.type), alpha=0.8, zorder=3)
     axes.set_yticks(range(len(types)), [t.replace("_", " ") for t in types])
     axes.set_ylim(-0.7, len(types) - 0.3)
+    if events:
+        axes.set_xlim(*date_range(events))
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
