@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.models import Alert, Event, Link, Reply, TopicState, TopicStatus
+from bot.models import (
+    Alert,
+    AlertKind,
+    Event,
+    Link,
+    Reply,
+    SignificanceLevel,
+    TopicState,
+    TopicStatus,
+)
 from bot.track.describe import describe_event, describe_terms, format_day, join_names
 from bot.track.tracker import Outcome
 
@@ -34,33 +43,16 @@ def evidence_lines(event: Event) -> tuple[Link, ...]:
     return tuple(Link(f"“{q}”") for q in list(quotes)[:MAX_EVIDENCE])
 
 
-def event_alert(outcome: Outcome, topic_name: str, now: datetime) -> Alert:
-    """The one alert of a new event."""
+def _alert_about(outcome: Outcome, kind: AlertKind, title: str, lines: tuple[Link, ...],
+                 now: datetime, level: SignificanceLevel | None = None,
+                 parent_id: int | None = None) -> Alert:
     event = outcome.event
     return Alert(
-        kind="event",
+        kind=kind,
         topic=event.topic,
-        title=f"{topic_name}: {describe_event(event)} ({format_day(event.when)})",
-        lines=evidence_lines(event) + source_lines(event),
-        level=outcome.level,
-        score=outcome.score,
-        created=now,
-        event_id=event.id,
-        event_type=event.type,
-        confidence=event.confidence,
-    )
-
-
-def update_alert(outcome: Outcome, parent_id: int, now: datetime) -> Alert:
-    """A later source for an event already alerted: a reply to its alert."""
-    event = outcome.event
-    newest = event.sources[-1]
-    return Alert(
-        kind="update",
-        topic=event.topic,
-        title=f"Also reported by {newest.outlet}: {describe_event(event)}",
-        lines=evidence_lines(event)[-1:] + source_lines(event),
-        level="low",
+        title=title,
+        lines=lines,
+        level=level or outcome.level,
         score=outcome.score,
         created=now,
         event_id=event.id,
@@ -70,22 +62,31 @@ def update_alert(outcome: Outcome, parent_id: int, now: datetime) -> Alert:
     )
 
 
+def event_alert(outcome: Outcome, topic_name: str, now: datetime) -> Alert:
+    """The one alert of a new event."""
+    event = outcome.event
+    return _alert_about(
+        outcome, "event", f"{topic_name}: {describe_event(event)} ({format_day(event.when)})",
+        evidence_lines(event) + source_lines(event), now)
+
+
+def update_alert(outcome: Outcome, parent_id: int, now: datetime) -> Alert:
+    """A later source for an event already alerted: a reply to its alert."""
+    event = outcome.event
+    return _alert_about(
+        outcome, "update",
+        f"Also reported by {event.sources[-1].outlet}: {describe_event(event)}",
+        evidence_lines(event)[-1:] + source_lines(event), now, level="low", parent_id=parent_id)
+
+
 def status_alert(outcome: Outcome, topic_name: str, now: datetime) -> Alert:
     """The topic's status changed."""
     event = outcome.event
-    return Alert(
-        kind="status",
-        topic=event.topic,
-        title=f"{topic_name}: now {outcome.status_after} (was {outcome.status_before})",
-        lines=(Link(f"After: {describe_event(event)} ({format_day(event.when)})"),
-               *source_lines(event)),
-        level=outcome.level,
-        score=outcome.score,
-        created=now,
-        event_id=event.id,
-        event_type=event.type,
-        confidence=event.confidence,
-    )
+    return _alert_about(
+        outcome, "status",
+        f"{topic_name}: now {outcome.status_after} (was {outcome.status_before})",
+        (Link(f"After: {describe_event(event)} ({format_day(event.when)})"),
+         *source_lines(event)), now)
 
 
 def tracking_alert(state: TopicState, topic_name: str, now: datetime) -> Alert:
