@@ -30,7 +30,14 @@ LOCATIVE_PREPS = frozenset({"in", "at", "to", "from", "into", "near", "across", 
 # Clauses and phrases that do not take part in the event the trigger reports.
 CLAUSE_BREAKS = frozenset({"relcl", "advcl", "acl", "parataxis", "ccomp", "csubj"})
 ASIDE_PREPS = frozenset({"despite", "after", "before", "following", "amid", "since", "unlike",
-                         "than", "like", "against", "over", "toward", "towards", "about"})
+                         "than", "like", "against", "over", "toward", "towards", "about",
+                         "without"})
+# Whoever brokered or hosted the talks or deal takes part, even when named in an aside
+# ("signed a truce after two weeks of talks brokered by Saudi Arabia and the United States").
+BROKER_VERBS = frozenset({"broker", "mediate", "host", "facilitate", "sponsor", "chair"})
+# "The government's delegation, led by Otty Patiño": the leader says whose delegation it is.
+LEADER_VERBS = frozenset({"lead", "head"})
+POSSESSIVE_MARKS = ("'s", "’s")
 SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
 RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
@@ -94,7 +101,8 @@ class TopicActors:
         for canonical, aliases in self.topic.aliases().items():
             for alias in (canonical, *aliases):
                 for pattern in _case_variants(alias):
-                    yield {"label": canonical, "pattern": pattern}
+                    for variant in _possessive_variants(pattern):
+                        yield {"label": canonical, "pattern": variant}
             for demonym in patterns.demonyms.get(canonical, ()):
                 yield {"label": canonical, "pattern": demonym}
 
@@ -153,6 +161,15 @@ def _case_variants(phrase: str) -> list[str]:
     return sorted({phrase, title})
 
 
+def _possessive_variants(phrase: str) -> list[str]:
+    """A two-word alias also written with a possessive: "government delegation" ->
+    "government's delegation" (and with a typographic apostrophe)."""
+    words = phrase.split(" ")
+    if len(words) != 2 or words[0].endswith(("'", "’")):
+        return [phrase]
+    return [phrase, *(f"{words[0]}{mark} {words[1]}" for mark in POSSESSIVE_MARKS)]
+
+
 def _unique(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
@@ -207,10 +224,16 @@ def subject_tokens(trigger: Token) -> list[Token] | None:
 
 
 def _phrase(head: Token) -> list[Token]:
-    """A noun phrase with its conjuncts and appositions, without its relative clauses."""
+    """A noun phrase with its conjuncts and appositions, without its relative clauses (but
+    with the leader of a delegation: "the delegation, led by Umerov")."""
     skipped = {t.i for child in head.children if child.dep_ in ("relcl", "acl")
-               for t in child.subtree}
+               and not _names_leader(child) for t in child.subtree}
     return [t for t in head.subtree if t.i not in skipped]
+
+
+def _names_leader(clause: Token) -> bool:
+    return clause.dep_ == "acl" and clause.lemma_.lower() in LEADER_VERBS and any(
+        c.dep_ == "agent" for c in clause.children)
 
 
 def modifier_tokens(noun: Token) -> list[Token]:
@@ -230,5 +253,9 @@ def modifier_tokens(noun: Token) -> list[Token]:
 
 
 def participant_tokens(trigger: Token) -> list[Token]:
-    """Every token of the sentence that belongs to the trigger's clause."""
-    return [t for t in trigger.sent if in_scope(t, trigger)]
+    """Every token of the sentence that belongs to the trigger's clause, and whoever the
+    sentence says brokered or hosted something."""
+    brokers = {t.i for verb in trigger.sent if verb.lemma_.lower() in BROKER_VERBS
+               and verb.tag_ == "VBN" for agent in verb.children if agent.dep_ == "agent"
+               for t in agent.subtree}
+    return [t for t in trigger.sent if t.i in brokers or in_scope(t, trigger)]

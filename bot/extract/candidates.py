@@ -5,19 +5,33 @@ candidate when, for at least one rule, it contains a form of every word the rule
 without (e.g. a form of "reject" and a proposal word); only candidates go through the full
 statistical pipeline. An article with no negotiation vocabulary at all (from the lexicon's
 `context` list and the topic's keywords) yields no candidates.
+
+A sentence that could only spell out the terms of a proposal or deal named just before it
+("Israel would free 30 prisoners for each hostage") is a candidate too: see `could_state_terms`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 from bot.extract.patterns import PatternSet, Rule, inflect
+from bot.extract.terms import TERM_WORDS, text_value
 
 PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article, the lower-case forms of its words and its paragraph."""
+
+    text: str
+    forms: frozenset[str]
+    paragraph: int
 
 
 class CandidateFilter:
@@ -27,29 +41,43 @@ class CandidateFilter:
         self._rules: tuple[Rule, ...] = patterns.rules
         self.context_forms = frozenset(
             form for lemma in patterns.lexicon.get("context", ()) for form in inflect(lemma))
+        self._term_markers = frozenset(
+            form for word in patterns.cues.term_markers for form in inflect(word))
 
-    def sentences(self, text: str) -> Iterator[tuple[str, frozenset[str]]]:
-        """Each sentence of `text` with the lower-case forms of its words."""
+    def sentences(self, text: str) -> Iterator[Sentence]:
+        """Each sentence of `text`, in order."""
         paragraphs = [p for p in PARAGRAPH_BREAK.split(text) if p]
-        for doc in self._tokenizer.pipe(paragraphs):
+        for paragraph, doc in enumerate(self._tokenizer.pipe(paragraphs)):
             for sentence in self._sentencizer(doc).sents:
                 if sentence.text.strip():
-                    yield sentence.text.strip(), frozenset(t.lower_ for t in sentence)
+                    yield Sentence(sentence.text.strip(),
+                                   frozenset(t.lower_ for t in sentence), paragraph)
 
-    def could_match(self, forms: frozenset[str], actor_forms: frozenset[str]) -> bool:
-        """Whether some rule could match: its words are there, and so is the context it
-        requires when that can be told from words alone (negotiation vocabulary, an alias)."""
+    def matching_types(self, sentence: Sentence, actor_forms: frozenset[str]) -> set[str]:
+        """The development types some rule of which could match: its words are there, and so
+        is the context it requires when that can be told from words alone (negotiation
+        vocabulary, an alias)."""
+        forms = sentence.forms
         has_context = bool(forms & self.context_forms)
         has_actor = bool(forms & actor_forms)
+        found = set()
         for rule in self._rules:
-            if any(required.isdisjoint(forms) for required in rule.required_forms):
+            if rule.type in found or any(required.isdisjoint(forms)
+                                         for required in rule.required_forms):
                 continue
             if rule.require and set(rule.require) <= {"context", "actor"} and not (
                     ("context" in rule.require and has_context)
                     or ("actor" in rule.require and has_actor)):
                 continue
-            return True
-        return False
+            found.add(rule.type)
+        return found
+
+    def could_state_terms(self, sentence: Sentence) -> bool:
+        """Whether the sentence could spell out terms: a number, a term word (hostages,
+        prisoners, days, phases ...) and a marker of stated terms ("would", "include")."""
+        forms = sentence.forms
+        return not forms.isdisjoint(TERM_WORDS) and not forms.isdisjoint(self._term_markers) \
+            and any(text_value(form) is not None for form in forms)
 
     def on_topic(self, forms: Iterable[frozenset[str]], keywords: frozenset[str]) -> bool:
         """Whether any sentence uses negotiation vocabulary or a topic keyword."""

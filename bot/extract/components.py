@@ -6,6 +6,7 @@
 - `TagAttributes`: the trained pipeline's attribute ruler as dictionary lookups (tag map and
   word-and-tag exceptions), with a small attribute ruler for the rest: same annotations,
   several times cheaper than matching ~180 patterns on every token.
+- `CachedLemmatizer`: the trained lemmatizer with a cache of every word it has seen.
 - Token extensions `parley_actor`, `parley_venue`, `parley_place`: set per sentence by
   `bot.extract.actors.TopicActors` from the topic's config, read by patterns as
   `{_: {parley_venue: true}}`.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
@@ -71,10 +72,14 @@ class TagAttributes:
                 table: dict[Any, dict[str, str]] = self.by_word if isinstance(key, tuple) \
                     else self.by_tag
                 table[key] = {**table.get(key, {}), **rule["attrs"]}
+        # The rest in two rulers: rules for particular words ("gon na", "'em") run only on
+        # sentences holding one of those words; the others on every sentence.
+        by_word = [rule for rule in rest if _first_words(rule)]
         self.rest = AttributeRuler(vocab, "parley_rest_attributes")
-        if rest:
-            self.rest.add_patterns(rest)
-        self.has_rest = bool(rest)
+        self.rest.add_patterns([rule for rule in rest if not _first_words(rule)])
+        self.word_rest = AttributeRuler(vocab, "parley_word_attributes")
+        self.word_rest.add_patterns(by_word)
+        self.rest_words = frozenset(w for rule in by_word for w in _first_words(rule))
 
     def _lookup_keys(self, rule: dict[str, Any]) -> list[str | tuple[str, str]] | None:
         patterns = rule["patterns"]
@@ -96,9 +101,52 @@ class TagAttributes:
             for attrs in (self.by_tag.get(tag), self.by_word.get((token.lower_, tag))):
                 if attrs:
                     _apply(token, attrs)
-        if self.has_rest:
+        if self.rest.patterns:
             self.rest(doc)
+        if self.rest_words and any(t.lower_ in self.rest_words for t in doc):
+            self.word_rest(doc)
         return doc
+
+
+class CachedLemmatizer:
+    """A trained pipeline's lemmatizer, remembering its answer per word, POS and morphology.
+
+    spaCy's own cache leaves out base forms (most words of a sentence), so the rules run on
+    them again each time; this cache holds every answer, cleared when it grows past
+    `MAX_ENTRIES` so that memory stays bounded over months of news."""
+
+    MAX_ENTRIES = 200_000
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.cache: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        cache, strings = self.cache, doc.vocab.strings
+        overwrite = self.lemmatizer.overwrite
+        for token in doc:
+            if not overwrite and token.lemma != 0:
+                continue
+            key = (token.orth, token.pos, token.morph.key)
+            lemma = cache.get(key)
+            if lemma is None:
+                if len(cache) >= self.MAX_ENTRIES:
+                    cache.clear()
+                lemma = cache[key] = strings.add(self.lemmatizer.lemmatize(token)[0])
+            token.lemma = lemma
+        return doc
+
+
+def _first_words(rule: dict[str, Any]) -> frozenset[str]:
+    """The words an attribute rule's patterns must start with; empty if any may start
+    anywhere."""
+    words: set[str] = set()
+    for pattern in rule["patterns"]:
+        first = list(_plain_values(pattern[0].get("LOWER")))
+        if not first:
+            return frozenset()
+        words.update(first)
+    return frozenset(words)
 
 
 def _plain_values(spec: Any) -> Iterator[str]:

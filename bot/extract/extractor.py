@@ -33,7 +33,7 @@ from bot.extract.modality import is_hedged, is_hypothetical, is_negated, predica
 from bot.extract.patterns import PatternSet, Rule, load_patterns
 from bot.extract.pipeline import Pipeline, build_pipeline
 from bot.extract.temporal import MONTHS, WEEKDAYS, timing
-from bot.extract.terms import find_terms
+from bot.extract.terms import find_terms, states_terms
 from bot.models import Article, Development
 from bot.settings import ExtractorSettings, TopicSettings
 
@@ -43,6 +43,9 @@ HEDGE_FACTOR = 0.9
 RULE_ONLY_FACTOR = 0.8
 CONFIGURED_ACTOR_BONUS = 0.05
 FLIP_MODALS = frozenset({"could", "would", "ca"})
+# Developments whose terms a following sentence may spell out.
+TERM_HOSTS = frozenset({"proposal_presented", "proposal_accepted", "proposal_rejected",
+                        "deal_reached"})
 CALENDAR_WORDS = frozenset({*WEEKDAYS, *MONTHS})
 
 
@@ -52,8 +55,19 @@ class _Unit:
 
     article: int
     position: int
+    paragraph: int
     text: str
     forms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Host:
+    """Where the article's latest proposal or deal development is: its sentence, and its
+    index in the article's list of found developments."""
+
+    position: int
+    paragraph: int
+    index: int
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ class Extractor:
             found: list[list[tuple[int, Development]]] = [[] for _ in articles]
             texts = [unit.text for unit in units]
             previous: dict[int, tuple[int, list[str]]] = {}
+            hosts: dict[int, _Host] = {}
             docs = self.pipeline.process(texts, batch_size=BATCH_SIZE)
             for unit, doc in zip(units, docs, strict=True):
                 article = articles[unit.article]
@@ -114,11 +129,20 @@ class Extractor:
                 developments, names = self._sentence(doc, unit.forms, article, actors,
                                                      antecedent)
                 previous[unit.article] = (unit.position, names)
-                found[unit.article].extend((unit.position, d) for d in developments)
+                items = found[unit.article]
+                host = hosts.get(unit.article)
+                if not developments and host is not None:
+                    self._continue_terms(doc, unit, host, items)
+                for development in developments:
+                    items.append((unit.position, development))
+                    if development.type in TERM_HOSTS:
+                        hosts[unit.article] = _Host(unit.position, unit.paragraph,
+                                                    len(items) - 1)
         minimum = self.settings.min_confidence
         known = frozenset(topic.aliases())
-        return [[d for d in fill_participants(merge(devs, known)) if d.confidence >= minimum]
-                for devs in found]
+        parties = tuple(topic.parties)
+        return [[d for d in fill_participants(merge(devs, known), parties)
+                 if d.confidence >= minimum] for devs in found]
 
     def _topic_actors(self, topic: TopicSettings) -> TopicActors:
         key = topic.model_dump_json()
@@ -127,15 +151,47 @@ class Extractor:
         return self._topics[key]
 
     def _candidate_units(self, articles: Sequence[Article], actors: TopicActors) -> list[_Unit]:
+        """The sentences some rule could match, and those that could spell out the terms of
+        a proposal or deal a sentence just before could report (see `_continue_terms`)."""
         units = []
+        candidates = self.candidates
         for index, article in enumerate(articles):
-            sentences = list(self.candidates.sentences(article_text(article)))
-            if not self.candidates.on_topic((f for _, f in sentences), actors.keyword_forms):
+            sentences = list(candidates.sentences(article_text(article)))
+            if not candidates.on_topic((s.forms for s in sentences), actors.keyword_forms):
                 continue
-            units.extend(_Unit(index, position, text, forms)
-                         for position, (text, forms) in enumerate(sentences)
-                         if self.candidates.could_match(forms, actors.alias_forms))
+            host: tuple[int, int] | None = None  # (position, paragraph)
+            for position, sentence in enumerate(sentences):
+                found = candidates.matching_types(sentence, actors.alias_forms)
+                near_host = host is not None and (host[1] == sentence.paragraph
+                                                  or host[0] == position - 1)
+                if found or (near_host and candidates.could_state_terms(sentence)):
+                    units.append(_Unit(index, position, sentence.paragraph, sentence.text,
+                                       sentence.forms))
+                if not found.isdisjoint(TERM_HOSTS):
+                    host = (position, sentence.paragraph)
         return units
+
+    def _continue_terms(self, doc: Doc, unit: _Unit, host: _Host,
+                        items: list[tuple[int, Development]]) -> None:
+        """Terms spelled out by a sentence with no development of its own (or only a
+        hypothetical one: "Israel would free 30 prisoners for each hostage") belong to the
+        latest proposal or deal of the same paragraph or of the sentence just before,
+        unless that development already gives another value for one of them."""
+        if host.paragraph != unit.paragraph and host.position != unit.position - 1:
+            return
+        cues = self.patterns.cues
+        if not states_terms(doc, cues.term_markers, cues.negation):
+            return
+        terms = find_terms(doc)
+        position, development = items[host.index]
+        if not terms or any(development.terms.get(k, v) != v for k, v in terms.items()):
+            return
+        evidence = development.evidence.split("\n")
+        if doc.text not in evidence and len(evidence) < MAX_EVIDENCE:
+            evidence.append(doc.text)
+        items[host.index] = (position, replace(development,
+                                               terms={**development.terms, **terms},
+                                               evidence="\n".join(evidence)))
 
     def _sentence(self, doc: Doc, forms: frozenset[str], article: Article, actors: TopicActors,
                   antecedent: list[str]) -> tuple[list[Development], list[str]]:
@@ -188,6 +244,11 @@ class Extractor:
         subject = subject_tokens(trigger) if parsed else list(doc[:trigger.i])
         pronoun = bool(subject) and len(subject or []) == 1 and subject[0].lower_ in PRONOUNS
         referent = antecedent if pronoun else []
+        actor_index = index
+        if len(antecedent) >= 2 and any(t.i in index.groups for t in subject or []):
+            # "the two sides" right after a sentence about two named sides means them, not
+            # necessarily the topic's parties.
+            referent, actor_index = antecedent, replace(index, groups={})
         if rule.subject and not (referent or self._subject_is(subject or [], rule.subject,
                                                               index)):
             return None
@@ -200,7 +261,7 @@ class Extractor:
             dev_type, actor_mode, allowed = rule.negation, "participants", allowed | FLIP_MODALS
         if is_hypothetical(trigger, cues, allowed, parsed):
             return None
-        names = self._actors(trigger, subject, actor_mode, index, parsed)
+        names = self._actors(trigger, subject, actor_mode, actor_index, parsed)
         if referent:
             names = list(dict.fromkeys([*referent, *names]))
         if rule.third_party and not self._third_party(trigger, names, index, parties, parsed):
@@ -360,14 +421,26 @@ def merge(found: list[tuple[int, Development]], known: frozenset[str]) -> list[D
 ROUND_TYPES = frozenset({"talks_continue", "no_breakthrough", "talks_suspended"})
 
 
-def fill_participants(developments: list[Development]) -> list[Development]:
-    """A round's outcome that names nobody ("they would reconvene", "the talks collapsed") is
-    about the article's current talks: it takes their participants."""
+def fill_participants(developments: list[Development],
+                      parties: tuple[str, ...]) -> list[Development]:
+    """Who took part in the article's current round, told across its sentences:
+    - the talks that produced a deal were attended by the deal's parties and brokers
+      ("agreed to a ceasefire after weeks of negotiations in Doha. The agreement, brokered
+      by Qatar, Egypt and the United States ...");
+    - a round's outcome that names nobody ("they would reconvene", "negotiators are due to
+      resume talks") takes the participants of the current talks, else the topic's parties."""
+    deal = next((d for d in developments if d.type == "deal_reached" and not d.background
+                 and d.actors), None)
+    if deal is not None:
+        developments = [
+            replace(d, actors=tuple(dict.fromkeys([*d.actors, *deal.actors])))
+            if d.type == "talks_held" and not d.background
+            and (not d.venue or not deal.venue or d.venue == deal.venue) else d
+            for d in developments]
     held = next((d for d in developments if d.type == "talks_held" and not d.background
                  and d.actors), None)
-    if held is None:
-        return developments
-    return [replace(d, actors=held.actors) if d.type in ROUND_TYPES and not d.actors
+    fallback = held.actors if held is not None else parties
+    return [replace(d, actors=fallback) if d.type in ROUND_TYPES and not d.actors
             and not d.background else d for d in developments]
 
 

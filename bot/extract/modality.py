@@ -2,7 +2,8 @@
 
 - negated: "did not put a new offer", "no deal was reached", "without reaching a deal",
   "refused to accept", "failed to reach";
-- hypothetical: "could reach a deal", "hopes to reach a deal", "if Israel accepts", questions;
+- hypothetical: "could reach a deal", "hopes to reach a deal", "if Israel accepts", questions,
+  hesitation ("waffled on sending representatives");
   a development type may allow some modals and governors ("talks will continue",
   "talks are set to resume");
 - hedged: "reportedly", "according to Kan" - still a development, with less confidence.
@@ -23,6 +24,8 @@ GOVERNED_DEPS = frozenset({"xcomp", "acl", "pcomp", "prep", "advcl", "amod", "cc
                            "dobj", "conj", "nsubjpass", "attr", "oprd"})
 NEGATING_PREPS = frozenset({"without"})
 GOVERNED_BY_WORD = frozenset({"xcomp", "acl", "pcomp", "prep", "amod", "pobj"})
+# How a hesitation verb governs what is not done: "waffled on sending", "mulling (over) sending".
+HESITANT_DEPS = frozenset({"xcomp", "pcomp", "prep", "advcl", "ccomp", "pobj", "dobj"})
 WH_TAGS = frozenset({"WDT", "WP", "WRB"})
 
 
@@ -100,6 +103,8 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
         lemma = head.lemma_.lower()
         if node.dep_ in GOVERNED_BY_WORD and lemma in cues.hypothetical_governors \
                 and lemma not in allowed and (node.dep_ != "acl" or _complement_clause(node)):
+            return True
+        if lemma in cues.hesitations and node.dep_ in HESITANT_DEPS:
             return True
         if node.dep_ in ("advcl", "conj") and any(
                 c.dep_ == "aux" and c.lower_ in cues.modals - allowed for c in head.children):

@@ -74,10 +74,12 @@ class Cues:
     negating_governors: frozenset[str]
     modals: frozenset[str]
     hypothetical_governors: frozenset[str]
+    hesitations: frozenset[str]
     conditional_markers: frozenset[str]
     hedges: frozenset[str]
     past_markers: frozenset[str]
     period_words: frozenset[str]
+    term_markers: frozenset[str]
     recap_days: int
 
 
@@ -159,10 +161,12 @@ def _load_cues(path: Path) -> Cues:
         negating_governors=words("negating_governors"),
         modals=words("modals"),
         hypothetical_governors=words("hypothetical_governors"),
+        hesitations=words("hesitations"),
         conditional_markers=words("conditional_markers"),
         hedges=words("hedges"),
         past_markers=words("past_markers"),
         period_words=words("period_words"),
+        term_markers=words("term_markers"),
         recap_days=int(data.get("recap_days", 10)),
     )
 

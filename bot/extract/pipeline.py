@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler, Sentencizer
+from spacy.pipeline import AttributeRuler, Lemmatizer, Sentencizer
 from spacy.tokens import Doc
 
 from bot.extract import components
-from bot.extract.components import TagAttributes
+from bot.extract.components import CachedLemmatizer, TagAttributes
 from bot.settings import ExtractorSettings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def build_pipeline(settings: ExtractorSettings) -> Pipeline:
 
 def _faster_attributes(nlp: Language) -> tuple[tuple[str, ...], tuple[Callable[[Doc], Doc], ...]]:
     """Run the attribute ruler as lookups, and the components after it (the lemmatizer needs
-    its POS) on each sentence in the same order."""
+    its POS, and remembers its answers) on each sentence in the same order."""
     names = nlp.pipe_names
     if "attribute_ruler" not in names:
         return (), ()
@@ -78,8 +78,12 @@ def _faster_attributes(nlp: Language) -> tuple[tuple[str, ...], tuple[Callable[[
     after = [n for n in names[names.index("attribute_ruler") + 1:] if n != "ner"]
     if any(not callable(nlp.get_pipe(n)) for n in after):
         return (), ()
-    steps = (TagAttributes(ruler, nlp.vocab), *(nlp.get_pipe(n) for n in after))
+    steps = (TagAttributes(ruler, nlp.vocab), *(_cached(nlp.get_pipe(n)) for n in after))
     return ("attribute_ruler", *after), steps
+
+
+def _cached(component: Callable[[Doc], Doc]) -> Callable[[Doc], Doc]:
+    return CachedLemmatizer(component) if isinstance(component, Lemmatizer) else component
 
 
 def _deferrable(nlp: Language) -> tuple[str, ...]:

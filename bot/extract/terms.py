@@ -30,12 +30,19 @@ HOSTAGE_WORDS = frozenset({"hostage", "hostages", "captive", "captives", "abduct
 PRISONER_WORDS = frozenset({"prisoner", "prisoners", "detainee", "detainees", "pow", "pows",
                             "inmates", "inmate"})
 PER_WORDS = frozenset({"for", "per"})
+# Words without which a sentence states no term (the first pass looks for them).
+TERM_WORDS = frozenset({*DAY_UNITS, *PHASE_WORDS, *HOSTAGE_WORDS, *PRISONER_WORDS})
 GAP = 4
 
 
 def number_value(token: Token) -> int | None:
     """The integer a token spells: "1,500", "40", "six", "twenty-five"; else None."""
-    text = token.lower_.replace(",", "")
+    return text_value(token.lower_)
+
+
+def text_value(lower: str) -> int | None:
+    """The integer a lower-case word spells, as `number_value`."""
+    text = lower.replace(",", "")
     if text.isdigit():
         return int(text)
     if text in UNITS and text not in ("a", "an"):
@@ -88,6 +95,16 @@ def find_terms(doc: Doc, start: int = 0, end: int | None = None) -> dict[str, in
                 else value
         i = after
     return terms
+
+
+def states_terms(doc: Doc, markers: frozenset[str], negation: frozenset[str]) -> bool:
+    """Whether a sentence spells out terms rather than reporting what happened: it has a
+    modal or a verb of content ("Israel would free ...", "the plan includes ...") and no
+    negation ("would not free")."""
+    if any(t.dep_ == "neg" or (t.lower_ in negation and t.dep_ in ("det", "advmod"))
+           for t in doc):
+        return False
+    return any(t.lower_ in markers or t.lemma_.lower() in markers for t in doc)
 
 
 def _range_end(doc: Doc, after: int, end: int) -> tuple[int, int] | None:

@@ -63,3 +63,66 @@ def test_lower_case_words_do_not_match_case_sensitive_aliases(
     found = extractor.extract(article(
         "Let us hope the hostage talks resume; Hamas rejected the proposal."), gaza)
     assert one(found, "proposal_rejected").actors == ("Hamas",)
+
+
+def test_brokers_named_in_an_aside_take_part_in_the_deal(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"after talks mediated by X and Y": the mediators are participants of the deal."""
+    found = extractor.extract(article(
+        "Sudan's army and the RSF signed a humanitarian truce in Jeddah on Sunday after ten "
+        "days of talks mediated by Saudi Arabia and the United States."), topics["sudan"])
+    assert set(one(found, "deal_reached").actors) == {"SAF", "RSF", "Saudi Arabia",
+                                                      "United States"}
+
+
+def test_the_talks_behind_a_deal_include_its_parties_and_brokers(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """Brokers named in the next sentence about the deal attended the talks too."""
+    found = extractor.extract(article(
+        "Israel and Hamas agreed to a ceasefire on Friday after a week of negotiations in Doha. "
+        "The deal, brokered by Qatar and Egypt, takes effect on Sunday."), gaza)
+    assert set(one(found, "talks_held").actors) == {"Israel", "Hamas", "Qatar", "Egypt"}
+
+
+def test_talks_resumed_by_unnamed_negotiators_are_the_parties(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"Negotiators are due to resume talks" with no talks named before: the topic's parties."""
+    found = extractor.extract(article(
+        "Negotiators are due to resume talks in Havana next week."), topics["colombia"])
+    assert set(one(found, "talks_continue").actors) == {"Colombia", "ELN"}
+
+
+def test_a_possessive_alias_names_its_actor(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"The government's delegation" is the configured "government delegation"."""
+    found = extractor.extract(article(
+        "The government's delegation arrived in Havana on Sunday for the peace talks."),
+        topics["colombia"])
+    assert one(found, "delegation_arrived").actors == ("Colombia",)
+
+
+def test_a_delegation_is_named_by_its_leader(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"the delegation, led by Umerov" belongs to Umerov's side."""
+    found = extractor.extract(article(
+        "The delegation, led by Umerov, arrived in Istanbul on Thursday for the peace talks."),
+        ukraine)
+    assert one(found, "delegation_arrived").actors == ("Ukraine",)
+
+
+def test_talks_held_without_a_party_do_not_include_it(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"opened ... without the Sudanese army": the army is not a participant."""
+    found = extractor.extract(article(
+        "US-led talks on Sudan opened in Geneva on Wednesday without the Sudanese army."),
+        topics["sudan"])
+    assert one(found, "talks_held").actors == ("United States",)
+
+
+def test_the_two_sides_are_those_named_just_before(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"The two sides" after a sentence about Ukraine and the US means them, not Russia."""
+    found = extractor.extract(article(
+        "A Ukrainian delegation and US envoy Witkoff met in Geneva on Sunday for talks on the "
+        "peace plan. The two sides agreed to meet again next week."), ukraine)
+    assert set(one(found, "talks_continue").actors) == {"Ukraine", "United States"}

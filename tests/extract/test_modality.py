@@ -73,3 +73,35 @@ def test_reported_future_counts_for_arrivals(extractor: Extractor, gaza: TopicSe
         "Netanyahu's office said it would send a delegation to Cairo for the hostage talks."),
         gaza)
     assert one(found, "delegation_arrived").actors == ("Israel",)
+
+
+@pytest.mark.parametrize(("topic", "sentence"), [
+    ("talks", "Israel waffled on sending representatives to the Cairo talks this week, but came "
+              "under US pressure to do so."),
+    ("ukraine", "Kyiv hesitated to send a delegation to Istanbul for the talks with Russia."),
+    ("colombia", "The ELN debated sending negotiators to Havana for the peace talks."),
+    ("iran_nuclear", "Iran is mulling over sending its negotiators to Muscat for the nuclear "
+                     "talks."),
+])
+def test_hesitating_to_send_a_delegation_is_not_sending_one(
+        extractor: Extractor, topics: dict[str, TopicSettings], topic: str,
+        sentence: str) -> None:
+    """Waffling, hesitating, debating or mulling over a trip is not an arrival."""
+    found = types(extractor.extract(article(sentence), topics[topic]))
+    assert "delegation_arrived" not in found
+
+
+def test_hesitation_that_ends_in_sending_is_an_arrival(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """A delegation sent after waffling is sent."""
+    found = extractor.extract(article(
+        "Israel waffled for days but sent a delegation to Cairo on Sunday for the truce talks."),
+        gaza)
+    assert one(found, "delegation_arrived").actors == ("Israel",)
+
+
+def test_weighing_a_proposal_is_not_accepting_it(extractor: Extractor, gaza: TopicSettings) -> None:
+    """"weighing whether to accept" leaves the proposal unanswered."""
+    found = extractor.extract(article("Hamas is weighing whether to accept the ceasefire "
+                                      "proposal."), gaza)
+    assert "proposal_accepted" not in types(found)

@@ -73,3 +73,16 @@ def test_sport_in_a_venue_city_is_no_development(
         "Al Ahly arrived in Cairo on Thursday and left for Doha on Friday, where the team met "
         "the Qatari champions. The coach rejected the offer of a new contract."), gaza)
     assert found == []
+
+
+@pytest.mark.model
+def test_faster_components_annotate_like_the_trained_pipeline(extractor: Extractor) -> None:
+    """Lookup attributes, gated word rules and cached lemmas equal the model's own (twice)."""
+    texts = ["Hamas is gonna say it accepted the proposal, and they're weighing it.",
+             "There were talks in Cairo; the delegations left, but the mediators stayed.",
+             "I doubt it'll work, said the envoy, who had flown in on Sunday."] * 2
+    nlp = extractor.pipeline.nlp
+    ours = list(extractor.pipeline.process(texts, batch_size=8))
+    reference = list(nlp.pipe(texts, disable=list(extractor.pipeline.deferred)))
+    assert [[(t.lemma_, t.pos_, str(t.morph)) for t in doc] for doc in ours] == \
+        [[(t.lemma_, t.pos_, str(t.morph)) for t in doc] for doc in reference]

@@ -149,3 +149,31 @@ def test_several_developments_in_one_sentence(extractor: Extractor, gaza: TopicS
         gaza)
     assert one(found, "proposal_accepted").actors == ("Hamas",)
     assert one(found, "proposal_rejected").actors == ("Israel",)
+
+
+def test_an_amended_proposal_is_presented(extractor: Extractor, gaza: TopicSettings) -> None:
+    """A clause that "would be amended to" new wording is a new proposal on the table."""
+    found = extractor.extract(article(
+        "Talks on the truce continued in Cairo. Egyptian news outlets reported that the "
+        "permanent ceasefire clause, rejected by Israel, would be amended to \"return to "
+        "sustainable calm\"."), gaza)
+    assert "proposal_presented" in types(found)
+
+
+def test_a_party_revising_its_proposal_presents_it(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"Kyiv revised its peace plan" is proposal_presented by Kyiv."""
+    found = extractor.extract(article("Kyiv revised its peace plan on Sunday after the talks "
+                                      "in Geneva."), ukraine)
+    assert one(found, "proposal_presented").actors == ("Ukraine",)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ukraine rejected the amended proposal on Monday.",
+    "Kyiv wants the peace plan amended before the talks resume.",
+    "The constitution would be amended to allow elections after a ceasefire.",
+])
+def test_amendments_that_are_not_proposals(
+        extractor: Extractor, ukraine: TopicSettings, sentence: str) -> None:
+    """An amended proposal rejected, an amendment wanted, a law amended: nothing presented."""
+    assert "proposal_presented" not in types(extractor.extract(article(sentence), ukraine))
