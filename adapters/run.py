@@ -42,7 +42,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    loaded = load_config(args)
+    loaded = load_config(args, serving=True)
     asyncio.run(run(loaded.settings, loaded=loaded))
     return EXIT_OK
 

@@ -25,6 +25,7 @@ from bot.ingest.fetcher import Fetcher, open_session
 from bot.ingest.poller import Poller, utc_now
 from bot.ingest.schedule import FeedSchedule
 from bot.ingest.topics import TopicMatcher
+from bot.ingest.workers import ParsePool
 from bot.settings import LoadedConfig, Settings, config_path
 from bot.store import SqlStore
 from bot.track.pipeline import Tracking
@@ -59,9 +60,13 @@ async def build_app(settings: Settings, loaded: LoadedConfig | None = None,
         fetcher = Fetcher(session, settings.ingest)
 
         matcher = TopicMatcher(settings.topics)
+        # Worker processes start on the first parse: commands that poll nothing start none.
+        parse_pool = ParsePool()
+        stack.push_async_callback(parse_pool.close)
         poller = Poller(
             store, fetcher, matcher,
             concurrency=settings.ingest.concurrency, max_backoff=settings.ingest.max_backoff,
+            parse_pool=parse_pool,
         )
         feeds = FeedSchedule(poller, settings.feeds)
         stack.push_async_callback(feeds.stop)

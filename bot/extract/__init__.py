@@ -16,7 +16,7 @@ Public API:
 Developments below `settings.min_confidence` are left out. Background recaps are returned with
 `background=True`. `when` is the resolved date of the event, else the article's date (None for
 a recap that gives no date). Nothing here knows a conflict: parties, mediators, venues and
-keywords come from the topic's config; the wording rules from config/patterns.
+keywords come from the topic's config; the wording rules from bot/extract/rules.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `TopicActors` is built once per topic from its config: a spaCy SpanRuler over every alias
 (canonical names included) and over the nationality adjectives of the canonical names
-(config/patterns/demonyms.yaml), plus the topic's venues. `annotate(doc)` marks a parsed
+(bot/extract/rules/demonyms.yaml), plus the topic's venues. `annotate(doc)` marks a parsed
 sentence and returns an `ActorIndex`: the canonical actor of each token the topic knows, then
 the statistical model's PERSON / ORG / NORP / GPE entities, un-normalised, for the rest.
 

@@ -2,7 +2,7 @@
 
 - `parley_lookup_lemmatizer`: the rule-only fallback's lemmatizer, used when no trained
   pipeline is installed: it maps each inflected form of every word the rules name to its lemma
-  (from config/patterns), so lemma patterns still match without a statistical model.
+  (from bot/extract/rules), so lemma patterns still match without a statistical model.
 - `TagAttributes`: the trained pipeline's attribute ruler as dictionary lookups (tag map and
   word-and-tag exceptions), with a small attribute ruler for the rest: same annotations,
   several times cheaper than matching ~180 patterns on every token.

@@ -1,7 +1,7 @@
 """The Extractor: article text -> developments, for one topic at a time.
 
 Steps: first pass (candidates.py) -> `nlp.pipe` over candidate sentences only -> topic actors
-(actors.py) -> Matcher and DependencyMatcher rules (config/patterns) -> per match: subject and
+(actors.py) -> Matcher and DependencyMatcher rules (bot/extract/rules) -> per match: subject and
 context checks, negation and modality (modality.py), actors, venue, terms (terms.py), date and
 background (temporal.py) -> merge what several sentences say about the same development.
 """

@@ -1,4 +1,4 @@
-"""Load the extractor's rule data (config/patterns/) into typed, validated values.
+"""Load the extractor's rule data (bot/extract/rules/) into typed, validated values.
 
 The folder holds:
 - `developments/<type>.yaml`: spaCy Matcher / DependencyMatcher patterns per development type;
@@ -24,7 +24,7 @@ import yaml
 from bot.errors import ConfigError
 from bot.models import DEVELOPMENT_TYPES
 
-DEFAULT_PATTERNS_DIR = Path(__file__).resolve().parents[2] / "config" / "patterns"
+DEFAULT_PATTERNS_DIR = Path(__file__).resolve().parent / "rules"
 ACTOR_MODES = ("subject", "participants", "modifiers")
 SUBJECT_KINDS = ("actor", "entity", "delegation", "talks", "parties")
 REQUIREMENTS = ("context", "actor", "two_actors", "venue")
@@ -111,7 +111,7 @@ def inflect(lemma: str, irregular: Iterable[str] = ()) -> set[str]:
 
 @lru_cache(maxsize=8)
 def load_patterns(folder: Path | None = None) -> PatternSet:
-    """Read and validate the rule data of `folder` (default: the shipped config/patterns)."""
+    """Read and validate the rule data of `folder` (default: the shipped bot/extract/rules)."""
     root = folder or DEFAULT_PATTERNS_DIR
     lexicon = {k: frozenset(str(w).lower() for w in v)
                for k, v in _read(root / "lexicon.yaml").items() if isinstance(v, list)}

@@ -1,26 +1,31 @@
 """Feed bytes -> articles: feedparser on the bytes (never a URL), HTML reduced to text.
 
-CPU-bound: callers run `parse_feed` in a thread. A "bozo" (malformed) feed whose entries are
-usable is returned with a warning; one with no usable entries raises ParseError.
+CPU-bound: callers run `parse_feed` in a thread, with the topic matching (`topics_of`), so a
+feed costs one worker call. A "bozo" (malformed) feed whose entries are usable is returned
+with a warning; one with no usable entries raises ParseError.
 """
 
 from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
 
 from bot.errors import ParseError
 from bot.ingest.text import content_hash, html_to_text
-from bot.ingest.urls import article_id
+from bot.ingest.urls import absolute_url, article_id
 from bot.models import Article
 
 _TITLE_FROM_SUMMARY = 120
+
+# An entry's (title, summary, text) -> the topics it is about.
+TopicsOf = Callable[[Sequence[str]], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,12 @@ def parse_feed(
     fetched_at: datetime,
     content_type: str | None = None,
     source: str | None = None,
+    topics_of: TopicsOf | None = None,
 ) -> ParsedFeed:
-    """Parse a feed document. Raises ParseError when it holds no usable feed."""
+    """Parse a feed document. Raises ParseError when it holds no usable feed.
+
+    Articles get the topics `topics_of` names for them; none without it.
+    """
     headers = {"content-type": content_type} if content_type else {}
     # Every field is reduced to plain text (html_to_text), so feedparser's HTML sanitiser and
     # its rebasing of links inside markup would be work thrown away: most of its parse time.
@@ -52,9 +61,10 @@ def parse_feed(
         raise ParseError(_unusable_reason(body, parsed))
     feed_title = html_to_text(parsed.feed.get("title", "")) or (urlsplit(url).hostname or url)
     # Relative entry links resolve against the site (the feed's alternate link), then the feed.
-    base = urljoin(url, parsed.feed.get("link", "") or url)
+    base = absolute_url(url, parsed.feed.get("link", "") or url)
     articles = tuple(
-        _article(entry, base=base, source=source or feed_title, fetched_at=fetched_at)
+        _article(entry, base=base, source=source or feed_title, fetched_at=fetched_at,
+                 topics_of=topics_of)
         for entry in usable
     )
     warning = None
@@ -64,12 +74,14 @@ def parse_feed(
     return ParsedFeed(title=feed_title, articles=articles, warning=warning)
 
 
-def _article(entry: Any, *, base: str, source: str, fetched_at: datetime) -> Article:
+def _article(
+    entry: Any, *, base: str, source: str, fetched_at: datetime, topics_of: TopicsOf | None
+) -> Article:
     # FeedBurner wraps links in a redirect; the publisher's own URL is `origLink`.
     # dict.get, not FeedParserDict.get: the latter's key aliasing costs more than the parse.
     get = dict.get
     link = (get(entry, "feedburner_origlink") or get(entry, "link") or "").strip()
-    url = urljoin(base, link) if link else ""
+    url = absolute_url(base, link) if link else ""
     guid = (get(entry, "id") or "").strip() or None
     summary = html_to_text(get(entry, "summary") or "")
     contents = [html_to_text(dict.get(c, "value") or "") for c in get(entry, "content") or ()]
@@ -78,12 +90,12 @@ def _article(entry: Any, *, base: str, source: str, fetched_at: datetime) -> Art
         text = ""
     title = html_to_text(get(entry, "title") or "") or _first_words(summary or text)
     published = _when(entry) or fetched_at
-    article = Article(
+    return Article(
         id=article_id(url=url, guid=guid, fallback=f"{source}\n{title}\n{published.isoformat()}"),
         url=url, title=title, published=published, source=source, summary=summary,
-        text=text, guid=guid, fetched=fetched_at,
+        text=text, topics=topics_of((title, summary, text)) if topics_of else (), guid=guid,
+        fetched=fetched_at, content_hash=content_hash(title, text or summary),
     )
-    return with_content_hash(article)
 
 
 def with_content_hash(article: Article) -> Article:

@@ -12,13 +12,15 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Literal
 
 from bot.errors import FetchError, ParseError
 from bot.ingest.fetcher import Fetcher
 from bot.ingest.fulltext import FullTextFetcher
-from bot.ingest.parser import ParsedFeed, parse_feed, with_content_hash
+from bot.ingest.parser import ParsedFeed, with_content_hash
 from bot.ingest.topics import TopicMatcher
+from bot.ingest.workers import ParsePool
 from bot.models import Article
 from bot.settings import FeedSettings
 from bot.store import FeedState, NewArticle, SqlStore
@@ -69,6 +71,7 @@ class Poller:
         concurrency: int = 8,
         max_backoff: float = 3600,
         clock: Clock = utc_now,
+        parse_pool: ParsePool | None = None,
     ) -> None:
         self._store = store
         self._fetcher = fetcher
@@ -78,6 +81,8 @@ class Poller:
         self._slots = asyncio.Semaphore(concurrency)
         self._max_backoff = max_backoff
         self._clock = clock
+        # The owner of a process pool closes it; the default parses in threads.
+        self._parse_pool = parse_pool or ParsePool(processes=0)
         self._listeners: list[ArticleListener] = []
 
     def add_listener(self, listener: ArticleListener) -> None:
@@ -118,27 +123,30 @@ class Poller:
         if fetched.not_modified:
             await self._store.save_feed_state(ok_state)
             return PollResult(url, "not_modified"), []
-        parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, url=fetched.url, fetched_at=now,
-            content_type=fetched.content_type, source=feed.name)
+        # One worker call per feed: parsing, HTML to text and topic matching together. One
+        # matcher for the whole poll, even if a config reload swaps `self.matcher` meanwhile.
+        matcher = self.matcher
+        parsed = await self._parse_pool.parse(
+            fetched.body, url=fetched.url, fetched_at=now, content_type=fetched.content_type,
+            source=feed.name, topics_of=partial(matcher.topics_in, among=feed.topics))
         if parsed.warning:
             log.warning("feed %s: %s", _label(feed), parsed.warning)
-        items = await self._prepare(feed, parsed, first_poll=state.last_ok_at is None)
+        items = await self._prepare(feed, parsed, matcher, first_poll=state.last_ok_at is None)
         stored = await self._store.record_poll(items, ok_state)
         outcome: Outcome = "new" if stored else "unchanged"
         queued = sum(1 for a in stored if a.topics)
         return PollResult(url, outcome, len(parsed.articles), len(stored), queued), stored
 
     async def _prepare(
-        self, feed: FeedSettings, parsed: ParsedFeed, *, first_poll: bool
+        self, feed: FeedSettings, parsed: ParsedFeed, matcher: TopicMatcher, *, first_poll: bool
     ) -> list[NewArticle]:
         fresh = list(parsed.articles)
         if feed.full_text and fresh:
             # Only pages not fetched before: the store would skip known articles anyway.
             known = await self._store.known_article_ids(a.id for a in fresh)
             fresh = [a for a in fresh if a.id not in known]
-            fresh = list(await asyncio.gather(*(self._with_full_text(a) for a in fresh)))
-        fresh = [replace(a, topics=self.matcher.topics_of(a, feed.topics)) for a in fresh]
+            fresh = list(await asyncio.gather(
+                *(self._with_full_text(a, feed, matcher) for a in fresh)))
         # A new feed's backlog sets the state silently, but for its newest `backfill` entries.
         newest = sorted(fresh, key=lambda a: a.published, reverse=True)[: feed.backfill]
         loud = {a.id for a in newest}
@@ -147,11 +155,14 @@ class Poller:
             for a in fresh
         ]
 
-    async def _with_full_text(self, article: Article) -> Article:
+    async def _with_full_text(
+        self, article: Article, feed: FeedSettings, matcher: TopicMatcher
+    ) -> Article:
         text = await self._full_text.text_of(article.url)
         if not text or len(text) <= len(article.text):
             return article
-        return with_content_hash(replace(article, text=text))
+        with_text = with_content_hash(replace(article, text=text))
+        return replace(with_text, topics=matcher.topics_of(with_text, feed.topics))
 
     async def _record_failure(
         self, feed: FeedSettings, state: FeedState, error: str

@@ -9,7 +9,7 @@ pronoun, and matching it would queue every article for every topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.models import Article
 from bot.settings import TopicSettings
@@ -49,8 +49,14 @@ class TopicMatcher:
 
     def topics_of(self, article: Article, among: Iterable[str] | None = None) -> tuple[str, ...]:
         """The topics (of `among`, default all) that the article mentions, in config order."""
+        return self.topics_in((article.title, article.summary, article.text), among)
+
+    def topics_in(
+        self, texts: Sequence[str], among: Iterable[str] | None = None
+    ) -> tuple[str, ...]:
+        """The topics (of `among`, default all) that `texts` (title, summary, text) mention."""
         wanted = set(self._patterns if among is None else among)
-        text = "\n".join((article.title, article.summary, article.text))
+        text = "\n".join(texts)
         return tuple(
             key for key, patterns in self._patterns.items()
             if key in wanted and any(p.search(text) for p in patterns)

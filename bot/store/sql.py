@@ -35,6 +35,7 @@ from sqlalchemy import (
     Engine,
     Row,
     Table,
+    bindparam,
     create_engine,
     event,
     func,
@@ -149,8 +150,7 @@ class SqlStore:
 
     async def feed_state(self, url: str) -> FeedState | None:
         """One feed's state, or None before its first poll."""
-        query = select(feeds).where(feeds.c.url == url)
-        row = await self.read(lambda conn: conn.execute(query).first())
+        row = await self.read(lambda conn: conn.execute(_FEED_BY_URL, {"url": url}).first())
         return _feed_state(row) if row else None
 
     async def save_feed_state(self, state: FeedState) -> None:
@@ -337,11 +337,7 @@ def save_feed_state(conn: Connection, state: FeedState) -> None:
         "last_ok_at": state.last_ok_at, "next_poll_at": state.next_poll_at,
         "entries_seen": state.entries_seen,
     }
-    statement = _dialect_insert(conn)(feeds).values(**values)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=[feeds.c.url],
-        set_={k: v for k, v in values.items() if k != "url"},
-    ))
+    conn.execute(_FEED_UPSERTS[conn.dialect.name], values)
 
 
 def known_article_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
@@ -356,9 +352,14 @@ def known_article_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
 def add_articles(conn: Connection, items: Sequence[NewArticle]) -> list[Article]:
     """Insert the articles not stored yet; link topics; return the inserted ones.
 
-    `INSERT .. ON CONFLICT DO NOTHING RETURNING id`, batched by SQLAlchemy's insertmanyvalues:
-    RETURNING names exactly the rows this transaction inserted, even when another process
-    races us.
+    Known ids are skipped first, and duplicates within the batch. The rest go to one
+    `INSERT .. ON CONFLICT DO NOTHING` against the three unique keys (id, content hash, GUID
+    key), which must tell exactly which rows it inserted, even when another process races us:
+    - PostgreSQL: `RETURNING id`, batched by SQLAlchemy's insertmanyvalues;
+    - SQLite: a plain executemany, several times cheaper. Its write transaction holds the
+      database's write lock from the id check to the commit, so no other process inserts
+      meanwhile: when the row count falls short (a clash on content hash or GUID key), the
+      candidates' ids found afterwards are exactly the rows this transaction inserted.
     """
     known = known_article_ids(conn, [item.article.id for item in items])
     candidates: dict[str, tuple[NewArticle, dict[str, Any]]] = {}
@@ -372,17 +373,27 @@ def add_articles(conn: Connection, items: Sequence[NewArticle]) -> list[Article]
         candidates[article.id] = (item, _article_row(item, now))
     if not candidates:
         return []
-    statement = _dialect_insert(conn)(articles).on_conflict_do_nothing().returning(articles.c.id)
-    rows = [row for _, row in candidates.values()]
-    new_ids = set(conn.execute(statement, rows).scalars())
+    new_ids = _insert_articles(conn, [row for _, row in candidates.values()])
     inserted = [
-        replace(item.article, fetched=row["fetched"])
+        item.article if item.article.fetched else replace(item.article, fetched=row["fetched"])
         for article_id, (item, row) in candidates.items() if article_id in new_ids
     ]
     topic_rows = [{"article_id": a.id, "topic": t} for a in inserted for t in a.topics]
     if topic_rows:
         conn.execute(_dialect_insert(conn)(article_topics).on_conflict_do_nothing(), topic_rows)
     return inserted
+
+
+def _insert_articles(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert rows of new ids, skipping conflicts; the ids inserted (see `add_articles`)."""
+    statement = _dialect_insert(conn)(articles).on_conflict_do_nothing()
+    if conn.dialect.name == "postgresql":
+        # RETURNING, not rowcount: psycopg reports -1 for a skipped INSERT .. ON CONFLICT.
+        return set(conn.execute(statement.returning(articles.c.id), rows).scalars())
+    ids = [row["id"] for row in rows]
+    if conn.execute(statement, rows).rowcount == len(rows):
+        return set(ids)
+    return known_article_ids(conn, ids)
 
 
 def _article_row(item: NewArticle, now: datetime) -> dict[str, Any]:
@@ -396,6 +407,19 @@ def _article_row(item: NewArticle, now: datetime) -> dict[str, Any]:
         "fetched": article.fetched or now, "needs_extraction": bool(article.topics),
         "extracted_at": None, "silent": item.silent,
     }
+
+
+def _feed_upsert(dialect_insert: Callable[[Table], Any]) -> Any:
+    statement = dialect_insert(feeds)
+    return statement.on_conflict_do_update(
+        index_elements=[feeds.c.url],
+        set_={c.name: statement.excluded[c.name] for c in feeds.c if c.name != "url"},
+    )
+
+
+# Built once: building the statement per call cost more than running it (a 304 poll's write).
+_FEED_UPSERTS = {"sqlite": _feed_upsert(sqlite_insert), "postgresql": _feed_upsert(pg_insert)}
+_FEED_BY_URL = select(feeds).where(feeds.c.url == bindparam("url"))
 
 
 def _dialect_insert(conn: Connection) -> Callable[[Table], Any]:

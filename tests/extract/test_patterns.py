@@ -1,4 +1,4 @@
-"""The rule data in config/patterns: every example matches its rule; bad data is refused."""
+"""The rule data in bot/extract/rules: every example matches its rule; bad data is refused."""
 
 from __future__ import annotations
 

@@ -112,3 +112,11 @@ def test_html_in_descriptions_is_reduced_to_text() -> None:
     (article,) = parse(body).articles
     assert article.summary == "Envoys met in Cairo."
     assert article.published == datetime(2024, 2, 13, 10, 0, tzinfo=UTC)
+
+
+def test_an_entry_with_a_malformed_link_does_not_fail_the_feed() -> None:
+    """A broken link is kept as written and the other entries are parsed as usual."""
+    body = rss([item("Truce talks", link="http://[::1/truce"),
+                item("Ceasefire", link="https://e.com/ceasefire")])
+    assert [a.url for a in parse(body).articles] == [
+        "http://[::1/truce", "https://e.com/ceasefire"]

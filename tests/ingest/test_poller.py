@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.ingest.fetcher import Fetcher, open_session
 from bot.ingest.poller import Poller, backoff_delay
 from bot.ingest.topics import TopicMatcher
+from bot.ingest.workers import ParsePool
 from bot.models import Article
 from bot.settings import FeedSettings, IngestSettings, TopicSettings
 from bot.store import SqlStore
@@ -223,19 +224,51 @@ async def test_listeners_hear_of_new_articles_only(
     assert heard == [["Ceasefire talks resume in Cairo"]]
 
 
-async def test_full_text_feeds_store_the_linked_pages_text(
-    poller: Poller, store: SqlStore, feed_server: FeedServer
-) -> None:
-    """With full_text, the article's page is fetched and its main text kept."""
+def serve_story_page(feed_server: FeedServer) -> str:
+    """A feed whose one entry is a bare teaser linking a page about the talks."""
     paragraph = ("Negotiators from Egypt and Qatar met the Hamas delegation in Cairo on "
                  "Tuesday to discuss a ceasefire and the release of hostages. ")
     page = (f"<html><head><title>Talks</title></head><body><nav>Home | World</nav><article>"
             f"<h1>Talks resume</h1><p>{paragraph * 3}</p><p>{paragraph * 2}</p></article>"
             f"<footer>Copyright</footer></body></html>").encode()
     page_url = feed_server.serve("story.html", page, "text/html; charset=utf-8")
-    url = feed_server.serve("a.xml", rss([item("Talks resume", link=page_url,
-                                                description="Short teaser.")]))
-    await poller.poll(feed(url, full_text=True))
+    return feed_server.serve("a.xml", rss([item("Talks resume", link=page_url,
+                                                 description="Short teaser.")]))
+
+
+async def test_full_text_feeds_store_the_linked_pages_text(
+    poller: Poller, store: SqlStore, feed_server: FeedServer
+) -> None:
+    """With full_text, the article's page is fetched and its main text kept."""
+    await poller.poll(feed(serve_story_page(feed_server), full_text=True))
     (stored,) = await store.articles()
     assert "Negotiators from Egypt and Qatar" in stored.text
     assert "Copyright" not in stored.text and stored.summary == "Short teaser."
+
+
+async def test_topics_are_matched_on_the_full_text_not_only_the_teaser(
+    poller: Poller, store: SqlStore, feed_server: FeedServer
+) -> None:
+    """A teaser naming no topic is queued when its page's text names one."""
+    result = await poller.poll(feed(serve_story_page(feed_server), full_text=True))
+    assert (result.new_articles, result.queued) == (1, 1)
+    assert [a.topics for a in await store.articles_awaiting_extraction()] == [("talks",)]
+
+
+async def test_a_poller_parsing_in_a_worker_process_stores_and_queues_the_same(
+    store: SqlStore, feed_server: FeedServer, clock: Clock
+) -> None:
+    """With a process pool, a poll stores every entry and queues the matching one."""
+    pool = ParsePool(processes=1)
+    async with open_session(LIMITS) as session:
+        poller = Poller(store, Fetcher(session, LIMITS), TopicMatcher(TOPICS), clock=clock,
+                        parse_pool=pool)
+        try:
+            result = await poller.poll(feed(feed_server.serve("a.xml",
+                                                              rss([MATCHING, UNRELATED]))))
+        finally:
+            await pool.close()
+    assert (result.outcome, result.entries, result.new_articles, result.queued) == (
+        "new", 2, 2, 1)
+    assert [a.title for a in await store.articles_awaiting_extraction()] == [
+        "Ceasefire talks resume in Cairo"]

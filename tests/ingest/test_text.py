@@ -37,3 +37,16 @@ def test_raw_html_with_tricky_markup_still_gives_clean_text() -> None:
               '<script type="text/javascript">if (a < b) { track(); }</script>'
               ' in <a href="/doha?x=1&amp;y=2">Doha</a><![CDATA[ today]]>.</div>')
     assert html_to_text(markup) == "Envoys met in Doha today."
+
+
+def test_accents_and_curly_quotes_hash_alike_however_they_are_encoded() -> None:
+    """Composed and decomposed accents, case and typographic quotes do not change the hash."""
+    composed = "L’émissaire a rencontré le Hamas au Caire. " * 6
+    decomposed = composed.replace("é", "e\u0301").upper().replace("’", "'")
+    assert content_hash("a", composed) == content_hash("b", decomposed)
+
+
+def test_odd_spaces_are_folded_and_lines_trimmed() -> None:
+    """Tabs, no-break spaces and runs of spaces become one space; lines lose their edges."""
+    assert html_to_text("  Talks\t\u00a0 resume \r\n\n\n\n  in   Doha\u2003\n") == \
+        "Talks resume\n\nin Doha"

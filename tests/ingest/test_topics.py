@@ -53,3 +53,10 @@ def test_only_the_feeds_topics_are_considered() -> None:
 def test_an_unrelated_article_matches_nothing() -> None:
     """A sports story is stored but not queued for any topic."""
     assert MATCHER.topics_of(article("Local team wins the cup")) == ()
+
+
+def test_topics_in_reads_title_summary_and_text_as_topics_of_does() -> None:
+    """Matching the parts of an entry gives what matching the built article gives."""
+    parts = ("Talks in Vienna", "No word on enrichment", "The CIA director flew in")
+    assert MATCHER.topics_in(parts) == MATCHER.topics_of(article(*parts)) == ("talks", "nuclear")
+    assert MATCHER.topics_in(parts, among=("nuclear",)) == ("nuclear",)

@@ -1,6 +1,6 @@
 """Canonical URLs and stable article ids."""
 
-from bot.ingest.urls import article_id, canonical_url
+from bot.ingest.urls import absolute_url, article_id, canonical_url
 
 
 def test_tracking_parameters_and_fragment_are_dropped() -> None:
@@ -30,3 +30,15 @@ def test_the_guid_makes_the_id_when_there_is_no_link() -> None:
     """Entries without a link are identified by their GUID."""
     assert article_id(url=None, guid="urn:1") == article_id(url="", guid="urn:1")
     assert article_id(url=None, guid="urn:1") != article_id(url=None, guid="urn:2")
+
+
+def test_a_malformed_url_is_kept_as_written() -> None:
+    """A bad IPv6 host or port is no crash: the URL (trimmed) is its own canonical form."""
+    assert canonical_url(" http://[::1/story ") == "http://[::1/story"
+    assert canonical_url("http://Example.com:99999/x?utm_source=a") == "http://example.com:99999/x"
+
+
+def test_a_link_too_malformed_to_resolve_stays_as_written() -> None:
+    """Resolving a broken link against the feed gives the link back, not an exception."""
+    assert absolute_url("https://e.com/rss", "http://[::1/story") == "http://[::1/story"
+    assert absolute_url("https://e.com/rss", "/story") == "https://e.com/story"

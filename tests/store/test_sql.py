@@ -101,6 +101,18 @@ async def test_a_batch_with_a_duplicate_inside_stores_it_once(store: SqlStore) -
     assert [a.id for a in added] == ["id1"]
 
 
+async def test_a_batch_clashing_on_a_guid_stores_and_returns_only_the_first(
+    store: SqlStore,
+) -> None:
+    """Two entries of one batch sharing a global GUID: one row, and the result names it."""
+    added = await store.add_articles([NewArticle(article(1, guid="urn:story:1")),
+                                      NewArticle(article(2, guid="urn:story:1")),
+                                      NewArticle(article(3))])
+    assert [a.id for a in added] == ["id1", "id3"]
+    assert [a.id for a in await store.articles()] == ["id3", "id1"]
+    assert [a.id for a in await store.articles(topic="talks")] == ["id3", "id1"]
+
+
 async def test_concurrent_writers_never_double_insert(storage_url: str) -> None:
     """Two stores adding the same 50 articles at once store each one once."""
     batch = [NewArticle(article(n)) for n in range(50)]
