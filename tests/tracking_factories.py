@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "../shared/seeds/gold.jsonl"
 SEED_OUTLETS = {
     "000_1b836eb240e6e852": "The Times of Israel",
-    "003_254ffbc15607c006": "Seed article 003 (outlet not recorded)",
+    "003_254ffbc15607c006": "Al-Monitor",
 }
 
 

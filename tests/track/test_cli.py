@@ -30,7 +30,7 @@ def test_status_on_the_seeds_is_stalled_with_both_seed_sources(tmp_path: Path) -
     assert "Hamas accepted a six-week ceasefire proposal with 33 hostages" in out
     assert "Israel rejected" in out
     assert "delegations left Cairo" in out
-    assert "The Times of Israel" in out and "Seed article 003" in out
+    assert "The Times of Israel" in out and "Al-Monitor" in out
 
 
 def test_an_unknown_topic_exits_2_with_the_known_ones(tmp_path: Path) -> None:

@@ -136,5 +136,5 @@ def test_the_seed_gold_replays_to_the_stalled_summary_of_the_issue() -> None:
     assert ("Israel", "rejected") in [(p.actor, p.stance) for p in state.positions]
     departures = [e for e in events if e.type == "delegation_departed"]
     assert {o for e in departures for o in e.outlets} == {
-        "The Times of Israel", "Seed article 003 (outlet not recorded)"}
+        "The Times of Israel", "Al-Monitor"}
     assert all(e.venue == "Cairo" for e in departures)
