@@ -22,7 +22,13 @@ from bot.models import (
     TopicState,
     TopicStatus,
 )
-from bot.track.describe import describe_event, describe_terms, format_day, join_names
+from bot.track.describe import (
+    describe_event,
+    describe_position,
+    describe_terms,
+    format_day,
+    join_names,
+)
 from bot.track.tracker import Outcome
 
 MAX_EVIDENCE = 3
@@ -98,6 +104,7 @@ def tracking_alert(state: TopicState, topic_name: str, now: datetime) -> Alert:
                           f"mediators: {join_names(state.mediators) or '-'}"))
     if state.terms:
         lines.append(Link(f"On the table: {describe_terms(state.terms)}"))
+    lines.extend(Link(describe_position(p)) for p in state.positions)
     lines.extend(Link(f"{format_day(e.when)}: {describe_event(e)}") for e in state.recent[:3])
     return Alert(
         kind="tracking",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import Event, Field, Link, Position, Reply, TopicState
-from bot.track.describe import describe_event, describe_terms, format_day, join_names
+from bot.track.describe import (
+    describe_event,
+    describe_position,
+    describe_terms,
+    format_day,
+    join_names,
+)
 from bot.track.queries import AlertRecord
 
 MAX_OUTLETS = 8
@@ -20,10 +26,7 @@ def event_line(event: Event) -> Link:
 
 def position_line(position: Position) -> Link:
     """'Hamas accepted a six-week ceasefire proposal with ... (9 May 2024)'."""
-    what = describe_terms(position.terms) if position.terms else "it"
-    if not position.terms and position.stance == "presented":
-        what = "a proposal"
-    return Link(f"{position.actor} {position.stance} {what} ({format_day(position.when)})")
+    return Link(describe_position(position))
 
 
 def status_reply(state: TopicState, name: str) -> Reply:

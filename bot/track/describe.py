@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.models import Event
+from bot.models import Event, Position
 
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve")
@@ -79,6 +79,14 @@ def describe_event(event: Event) -> str:
         case "pressure":
             return f"{who or 'A third party'} pressed the parties"
     return f"{event.type.replace('_', ' ').capitalize()}{where}"
+
+
+def describe_position(position: Position) -> str:
+    """'Hamas accepted a six-week ceasefire proposal with ... (9 May 2024)'."""
+    what = describe_terms(position.terms) if position.terms else "it"
+    if not position.terms and position.stance == "presented":
+        what = "a proposal"
+    return f"{position.actor} {position.stance} {what} ({format_day(position.when)})"
 
 
 def format_day(day: date) -> str:
