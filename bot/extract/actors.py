@@ -1,6 +1,6 @@
 """Who does what: topic actors in a sentence, and the actors of a matched trigger.
 
-`TopicActors` is built once per topic from its config: a spaCy SpanRuler over every alias
+`TopicActors` is built once per topic from its config: a phrase ruler over every alias
 (canonical names included) and over the nationality adjectives of the canonical names
 (bot/extract/rules/demonyms.yaml), plus the topic's venues. `annotate(doc)` marks a parsed
 sentence and returns an `ActorIndex`: the canonical actor of each token the topic knows, then
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc, Token
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
 
 from bot.extract.patterns import PatternSet
 from bot.settings import TopicSettings
@@ -73,7 +73,7 @@ class ActorIndex:
 
 
 class TopicActors:
-    """The actors and venues of one topic, as a SpanRuler over a sentence."""
+    """The actors and venues of one topic, as phrase rulers over a sentence."""
 
     def __init__(self, nlp: Language, topic: TopicSettings, patterns: PatternSet) -> None:
         self.topic = topic
@@ -81,15 +81,9 @@ class TopicActors:
         self._demonym_country = {d.lower(): country for country, ds in patterns.demonyms.items()
                                  for d in ds}
         self._place_words = patterns.lexicon.get("place", frozenset())
-        self._actor_ruler = SpanRuler(nlp, name="parley_actor_ruler", spans_key=ACTOR_SPANS,
-                                      phrase_matcher_attr="ORTH")
-        self._actor_ruler.add_patterns(list(self._actor_patterns(patterns)))
-        self._venue_ruler = SpanRuler(nlp, name="parley_venue_ruler", spans_key=VENUE_SPANS,
-                                      phrase_matcher_attr="ORTH")
-        self._venue_ruler.add_patterns([
-            {"label": venue, "pattern": pattern}
-            for venue in topic.venues for pattern in _case_variants(venue)
-        ])
+        self._actor_ruler = PhraseRuler(nlp, ACTOR_SPANS, self._actor_patterns(patterns))
+        self._venue_ruler = PhraseRuler(nlp, VENUE_SPANS, (
+            (venue, pattern) for venue in topic.venues for pattern in _case_variants(venue)))
         self.keyword_forms = frozenset(k.lower() for k in topic.keywords)
         self.alias_forms = frozenset(
             t.lower_ for name, aliases in topic.aliases().items()
@@ -97,14 +91,14 @@ class TopicActors:
         ) | frozenset(d.lower() for name in topic.aliases()
                       for d in patterns.demonyms.get(name, ()))
 
-    def _actor_patterns(self, patterns: PatternSet) -> Iterator[dict[str, str]]:
+    def _actor_patterns(self, patterns: PatternSet) -> Iterator[tuple[str, str]]:
         for canonical, aliases in self.topic.aliases().items():
             for alias in (canonical, *aliases):
                 for pattern in _case_variants(alias):
                     for variant in _possessive_variants(pattern):
-                        yield {"label": canonical, "pattern": variant}
+                        yield canonical, variant
             for demonym in patterns.demonyms.get(canonical, ()):
-                yield {"label": canonical, "pattern": demonym}
+                yield canonical, demonym
 
     def annotate(self, doc: Doc) -> ActorIndex:
         """Mark actor/venue/place tokens of `doc` and index its actors."""
@@ -154,6 +148,32 @@ class TopicActors:
         return cleaned
 
 
+class PhraseRuler:
+    """A spaCy SpanRuler of (label, phrase) patterns matched on exact token text: the same
+    spans, sorted, added to `doc.spans[key]`; without the SpanRuler's empty token Matcher and
+    warning filters, which cost more per sentence than the phrase matching itself."""
+
+    def __init__(self, nlp: Language, key: str, patterns: Iterable[tuple[str, str]]) -> None:
+        self.key = key
+        self._matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        phrases: dict[str, list[str]] = {}
+        for label, phrase in patterns:
+            phrases.setdefault(label, []).append(phrase)
+        for label, texts in phrases.items():
+            self._matcher.add(label, list(nlp.tokenizer.pipe(texts)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = sorted({Span(doc, start, end, label=label)
+                        for label, start, end in self._matcher(doc) if start != end})
+        if self.key in doc.spans:
+            group = doc.spans[self.key]
+            group.extend(spans)
+            doc.spans[self.key] = group
+        else:
+            doc.spans[self.key] = spans
+        return doc
+
+
 def _case_variants(phrase: str) -> list[str]:
     """A phrase as written and in Title Case (headlines), matched case-sensitively so that
     "US" is not "us" and "Burns" is not "burns"."""
@@ -176,17 +196,46 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def in_scope(token: Token, trigger: Token) -> bool:
     """Whether `token` belongs to the clause of `trigger`, not to an aside or another clause."""
-    anchors = {trigger, *trigger.ancestors}
-    node = token
-    while node not in anchors:
-        if node.dep_ in CLAUSE_BREAKS and not (node.dep_ == "acl" and trigger.is_ancestor(node)):
-            return False  # ("talks involving the US and Egypt" keeps its participants)
-        if node.dep_ == "prep" and node.lower_ in ASIDE_PREPS:
-            return False
-        if node.head is node:
-            return True
-        node = node.head
-    return True
+    return bool(scoped([token], trigger))
+
+
+def scoped(tokens: Iterable[Token], trigger: Token) -> list[Token]:
+    """The tokens of `tokens` that are `in_scope` of `trigger`, in order. Each path up the
+    tree is walked once: a token's answer is its head's unless the token itself breaks."""
+    anchors = {trigger.i, *(t.i for t in trigger.ancestors)}
+    known: dict[int, bool] = {}
+    kept = []
+    for token in tokens:
+        path = []
+        node = token
+        while True:
+            if node.i in anchors:
+                inside = True
+                break
+            if node.i in known:
+                inside = known[node.i]
+                break
+            if _breaks_clause(node, trigger):
+                inside = False
+                break
+            path.append(node.i)
+            if node.head is node:
+                inside = True
+                break
+            node = node.head
+        for i in path:
+            known[i] = inside
+        if node.i not in anchors:
+            known[node.i] = inside
+        if inside:
+            kept.append(token)
+    return kept
+
+
+def _breaks_clause(node: Token, trigger: Token) -> bool:
+    if node.dep_ in CLAUSE_BREAKS and not (node.dep_ == "acl" and trigger.is_ancestor(node)):
+        return True  # ("talks involving the US and Egypt" keeps its participants)
+    return node.dep_ == "prep" and node.lower_ in ASIDE_PREPS
 
 
 def subject_tokens(trigger: Token) -> list[Token] | None:
@@ -258,4 +307,5 @@ def participant_tokens(trigger: Token) -> list[Token]:
     brokers = {t.i for verb in trigger.sent if verb.lemma_.lower() in BROKER_VERBS
                and verb.tag_ == "VBN" for agent in verb.children if agent.dep_ == "agent"
                for t in agent.subtree}
-    return [t for t in trigger.sent if t.i in brokers or in_scope(t, trigger)]
+    inside = {t.i for t in scoped(trigger.sent, trigger)}
+    return [t for t in trigger.sent if t.i in brokers or t.i in inside]

@@ -39,6 +39,17 @@ class CandidateFilter:
         self._tokenizer = nlp.tokenizer
         self._sentencizer = sentencizer
         self._rules: tuple[Rule, ...] = patterns.rules
+        # Each distinct required word set is numbered, and each form points to the sets it
+        # belongs to: a sentence's forms then tell which sets it meets in one pass over them.
+        numbers: dict[frozenset[str], int] = {}
+        self._needs: list[frozenset[int]] = []
+        for rule in patterns.rules:
+            self._needs.append(frozenset(numbers.setdefault(required, len(numbers))
+                                         for required in rule.required_forms))
+        self._sets_of_form: dict[str, set[int]] = {}
+        for required, number in numbers.items():
+            for form in required:
+                self._sets_of_form.setdefault(form, set()).add(number)
         self.context_forms = frozenset(
             form for lemma in patterns.lexicon.get("context", ()) for form in inflect(lemma))
         self._term_markers = frozenset(
@@ -61,9 +72,9 @@ class CandidateFilter:
         has_context = bool(forms & self.context_forms)
         has_actor = bool(forms & actor_forms)
         found = set()
-        for rule in self._rules:
-            if rule.type in found or any(required.isdisjoint(forms)
-                                         for required in rule.required_forms):
+        for index in self.possible_rules(forms):
+            rule = self._rules[index]
+            if rule.type in found:
                 continue
             if rule.require and set(rule.require) <= {"context", "actor"} and not (
                     ("context" in rule.require and has_context)
@@ -71,6 +82,16 @@ class CandidateFilter:
                 continue
             found.add(rule.type)
         return found
+
+    def possible_rules(self, forms: frozenset[str]) -> list[int]:
+        """The indexes (in rule order) of the rules whose required words `forms` all hold."""
+        met: set[int] = set()
+        sets_of_form = self._sets_of_form
+        for form in forms:
+            numbers = sets_of_form.get(form)
+            if numbers:
+                met |= numbers
+        return [index for index, needs in enumerate(self._needs) if needs <= met]
 
     def could_state_terms(self, sentence: Sentence) -> bool:
         """Whether the sentence could spell out terms: a number, a term word (hostages,

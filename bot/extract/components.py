@@ -4,8 +4,9 @@
   pipeline is installed: it maps each inflected form of every word the rules name to its lemma
   (from bot/extract/rules), so lemma patterns still match without a statistical model.
 - `TagAttributes`: the trained pipeline's attribute ruler as dictionary lookups (tag map and
-  word-and-tag exceptions), with a small attribute ruler for the rest: same annotations,
-  several times cheaper than matching ~180 patterns on every token.
+  word-and-tag exceptions, read and written as integer IDs), and the few remaining rules one
+  by one, each only on sentences holding a token it can start with (`GuardedRules`): same
+  annotations, several times cheaper than matching ~180 patterns on every token.
 - `CachedLemmatizer`: the trained lemmatizer with a cache of every word it has seen.
 - Token extensions `parley_actor`, `parley_venue`, `parley_place`: set per sentence by
   `bot.extract.actors.TopicActors` from the topic's config, read by patterns as
@@ -14,13 +15,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.language import Language
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.pipeline import AttributeRuler, Lemmatizer
-from spacy.tokens import Doc, Token
+from spacy.strings import StringStore
+from spacy.tokens import Doc, MorphAnalysis, Token
 from spacy.vocab import Vocab
 
 from bot.extract.patterns import load_patterns
@@ -75,11 +81,18 @@ class TagAttributes:
         # The rest in two rulers: rules for particular words ("gon na", "'em") run only on
         # sentences holding one of those words; the others on every sentence.
         by_word = [rule for rule in rest if _first_words(rule)]
-        self.rest = AttributeRuler(vocab, "parley_rest_attributes")
-        self.rest.add_patterns([rule for rule in rest if not _first_words(rule)])
-        self.word_rest = AttributeRuler(vocab, "parley_word_attributes")
-        self.word_rest.add_patterns(by_word)
+        self.rest = GuardedRules(vocab, [rule for rule in rest if not _first_words(rule)])
+        self.word_rest = GuardedRules(vocab, by_word)
         self.rest_words = frozenset(w for rule in by_word for w in _first_words(rule))
+        # The same tables keyed and valued by integer IDs: reading and writing a token's
+        # attributes as IDs skips the string conversions, and a morphology set from a
+        # prepared analysis is not parsed again for every token.
+        strings = vocab.strings
+        self._tag_ids = {strings.add(tag): _TokenAttrs.of(attrs, vocab)
+                         for tag, attrs in self.by_tag.items()}
+        self._word_ids = {(strings.add(word), strings.add(tag)): _TokenAttrs.of(attrs, vocab)
+                          for (word, tag), attrs in self.by_word.items()}
+        self._rest_word_ids = frozenset(strings.add(word) for word in self.rest_words)
 
     def _lookup_keys(self, rule: dict[str, Any]) -> list[str | tuple[str, str]] | None:
         patterns = rule["patterns"]
@@ -96,16 +109,134 @@ class TagAttributes:
         return None
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            tag = token.tag_
-            for attrs in (self.by_tag.get(tag), self.by_word.get((token.lower_, tag))):
-                if attrs:
-                    _apply(token, attrs)
-        if self.rest.patterns:
-            self.rest(doc)
-        if self.rest_words and any(t.lower_ in self.rest_words for t in doc):
-            self.word_rest(doc)
+        by_tag, by_word = self._tag_ids, self._word_ids
+        array = doc.to_array(GUARD_COLUMNS)
+        for i, (lower, tag, _, _) in enumerate(array.tolist()):
+            for attrs in (by_tag.get(tag), by_word.get((lower, tag))):
+                if attrs is not None:
+                    attrs.apply(doc[i])
+        self.rest(doc, _ColumnValues(array))
+        if self._rest_word_ids and not self._rest_word_ids.isdisjoint(array[:, 0].tolist()):
+            # Read again: the rules just applied may have changed a tag or a dependency.
+            self.word_rest(doc, _ColumnValues(doc.to_array(GUARD_COLUMNS)))
         return doc
+
+
+# The token attributes `GuardedRules` looks at before running a rule, as array columns.
+GUARD_ATTRS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+GUARD_COLUMNS = [LOWER, TAG, DEP, IS_SPACE]
+
+
+class _ColumnValues:
+    """The values each column of a sentence's attribute array takes, computed on demand."""
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+        self._sets: dict[int, set[int]] = {}
+
+    def of(self, column: int) -> set[int]:
+        if column not in self._sets:
+            self._sets[column] = set(self._array[:, column].tolist())
+        return self._sets[column]
+
+
+class GuardedRules:
+    """Attribute rules applied one at a time, each only to sentences holding a token that
+    one of its patterns can start with (by LOWER, TAG, DEP, IS_SPACE): most rules are for
+    words or relations a sentence lacks. One at a time equals an AttributeRuler's single
+    pass (every match found, then applied in rule order) as long as no rule reads an
+    attribute that an earlier one writes; if one does, all run as one AttributeRuler."""
+
+    def __init__(self, vocab: Vocab, rules: list[dict[str, Any]]) -> None:
+        self._steps: list[tuple[list[_Guard] | None, AttributeRuler]] = []
+        if not _independent(rules):
+            self._steps = [(None, _ruler(vocab, rules))] if rules else []
+            return
+        for rule in rules:
+            self._steps.append((_guards(rule, vocab), _ruler(vocab, [rule])))
+
+    def __call__(self, doc: Doc, values: _ColumnValues) -> Doc:
+        strings = doc.vocab.strings
+        for guards, ruler in self._steps:
+            if guards is None or any(all(_present(need, values.of(column), strings)
+                                         for column, need in guard) for guard in guards):
+                ruler(doc)
+        return doc
+
+
+# A pattern's first token as (column, what some token of the sentence must have) pairs:
+# one of a set of values, or a value a regular expression finds.
+_Guard = tuple[tuple[int, "frozenset[int] | re.Pattern[str]"], ...]
+
+
+def _present(need: frozenset[int] | re.Pattern[str], values: set[int],
+             strings: StringStore) -> bool:
+    if isinstance(need, frozenset):
+        return not need.isdisjoint(values)
+    return any(need.search(strings[value]) for value in values)
+
+
+def _ruler(vocab: Vocab, rules: list[dict[str, Any]]) -> AttributeRuler:
+    ruler = AttributeRuler(vocab, "parley_attributes")
+    ruler.add_patterns(rules)
+    return ruler
+
+
+def _independent(rules: list[dict[str, Any]]) -> bool:
+    """Whether no rule's patterns read an attribute that an earlier rule writes."""
+    written: set[str] = set()
+    for rule in rules:
+        read = {key.upper() for pattern in rule["patterns"] for token in pattern
+                for key in token if key.upper() != "OP"}
+        if read & written:
+            return False
+        written |= {key.upper() for key in rule["attrs"]}
+    return True
+
+
+def _guards(rule: dict[str, Any], vocab: Vocab) -> list[_Guard] | None:
+    """One guard per pattern of the rule; None if a pattern can start with any token."""
+    guards = []
+    for pattern in rule["patterns"]:
+        first = pattern[0]
+        if "OP" in first:
+            return None
+        guard = []
+        for column, key in enumerate(GUARD_ATTRS):
+            spec = first.get(key)
+            if key == "IS_SPACE" and isinstance(spec, bool):
+                guard.append((column, frozenset({int(spec)})))
+            elif key == "IS_SPACE":
+                continue
+            elif values := list(_plain_values(spec)):
+                guard.append((column, frozenset(vocab.strings.add(v) for v in values)))
+            elif isinstance(spec, dict) and set(spec) == {"REGEX"}:
+                guard.append((column, re.compile(spec["REGEX"])))
+        guards.append(tuple(guard))
+    return guards
+
+
+@dataclass(frozen=True)
+class _TokenAttrs:
+    """An attribute rule's POS, morphology and lemma, as set on a token (None: unchanged)."""
+
+    pos: int | None
+    morph: MorphAnalysis | None
+    lemma: int | None
+
+    @classmethod
+    def of(cls, attrs: dict[str, str], vocab: Vocab) -> _TokenAttrs:
+        return cls(pos=POS_IDS[attrs["POS"]] if "POS" in attrs else None,
+                   morph=MorphAnalysis(vocab, attrs["MORPH"]) if "MORPH" in attrs else None,
+                   lemma=vocab.strings.add(attrs["LEMMA"]) if "LEMMA" in attrs else None)
+
+    def apply(self, token: Token) -> None:
+        if self.pos is not None:
+            token.pos = self.pos
+        if self.morph is not None:
+            token.morph = self.morph
+        if self.lemma is not None:
+            token.lemma = self.lemma
 
 
 class CachedLemmatizer:
@@ -124,11 +255,14 @@ class CachedLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         cache, strings = self.cache, doc.vocab.strings
         overwrite = self.lemmatizer.overwrite
-        for token in doc:
-            if not overwrite and token.lemma != 0:
+        # The attributes read as one array: cheaper than a MorphAnalysis per token.
+        for i, (orth, pos, morph, current) in enumerate(
+                doc.to_array([ORTH, POS, MORPH, LEMMA]).tolist()):
+            if not overwrite and current != 0:
                 continue
-            key = (token.orth, token.pos, token.morph.key)
+            key = (orth, pos, morph)
             lemma = cache.get(key)
+            token = doc[i]
             if lemma is None:
                 if len(cache) >= self.MAX_ENTRIES:
                     cache.clear()
@@ -154,12 +288,3 @@ def _plain_values(spec: Any) -> Iterator[str]:
         yield spec
     elif isinstance(spec, dict) and set(spec) == {"IN"}:
         yield from (str(v) for v in spec["IN"])
-
-
-def _apply(token: Token, attrs: dict[str, str]) -> None:
-    if "POS" in attrs:
-        token.pos_ = attrs["POS"]
-    if "MORPH" in attrs:
-        token.set_morph(attrs["MORPH"])
-    if "LEMMA" in attrs:
-        token.lemma_ = attrs["LEMMA"]

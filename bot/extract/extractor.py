@@ -1,9 +1,10 @@
 """The Extractor: article text -> developments, for one topic at a time.
 
 Steps: first pass (candidates.py) -> `nlp.pipe` over candidate sentences only -> topic actors
-(actors.py) -> Matcher and DependencyMatcher rules (bot/extract/rules) -> per match: subject and
-context checks, negation and modality (modality.py), actors, venue, terms (terms.py), date and
-background (temporal.py) -> merge what several sentences say about the same development.
+(actors.py) -> Matcher and DependencyMatcher rules (bot/extract/rules, run by matching.py) ->
+per match: subject and context checks, negation and modality (modality.py), actors, venue,
+terms (terms.py), date and background (temporal.py) -> merge what several sentences say about
+the same development.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
-from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Token
 
 from bot.extract.actors import (
@@ -29,8 +28,9 @@ from bot.extract.actors import (
     subject_tokens,
 )
 from bot.extract.candidates import CandidateFilter
+from bot.extract.matching import Match, RuleMatchers
 from bot.extract.modality import is_hedged, is_hypothetical, is_negated, predicate
-from bot.extract.patterns import PatternSet, Rule, load_patterns
+from bot.extract.patterns import PatternSet, load_patterns
 from bot.extract.pipeline import Pipeline, build_pipeline
 from bot.extract.temporal import MONTHS, WEEKDAYS, timing
 from bot.extract.terms import find_terms, states_terms
@@ -70,13 +70,6 @@ class _Host:
     index: int
 
 
-@dataclass(frozen=True)
-class _Match:
-    rule: Rule
-    trigger: Token
-    length: int
-
-
 class Extractor:
     """Turns articles into developments. Thread-safe: calls are serialised by a lock, since a
     spaCy pipeline must not run in two threads at once; for parallelism use processes."""
@@ -88,18 +81,7 @@ class Extractor:
         self.pipeline = pipeline or build_pipeline(self.settings)
         nlp = self.pipeline.nlp
         self.candidates = CandidateFilter(nlp, self.pipeline.sentencizer, self.patterns)
-        # One matcher per rule, run only on sentences holding the words the rule needs.
-        self._matchers: list[tuple[Rule, Matcher | DependencyMatcher]] = []
-        for rule in self.patterns.rules:
-            if rule.pattern is not None:
-                matcher: Matcher | DependencyMatcher = Matcher(nlp.vocab, validate=True)
-                matcher.add(rule.id, _exact_first_token(rule.pattern))
-            elif self.pipeline.parsed:
-                matcher = DependencyMatcher(nlp.vocab, validate=True)
-                matcher.add(rule.id, [list(rule.dep_pattern or ())])
-            else:
-                continue
-            self._matchers.append((rule, matcher))
+        self._matchers = RuleMatchers(nlp.vocab, self.patterns.rules, self.pipeline.parsed)
         lexicon = self.patterns.lexicon
         self._delegation = lexicon.get("delegation", frozenset())
         self._talks = lexicon.get("talks", frozenset())
@@ -200,13 +182,17 @@ class Extractor:
         Components the pipeline defers (the entity recognizer) run only on sentences that
         match a rule and name someone the topic does not configure."""
         index = actors.annotate(doc)
-        matches = self._matches(doc, forms)
+        rules = self.candidates.possible_rules(forms)
+        by_rule = self._matchers.matches(doc, rules)
+        matches = _in_rule_order(by_rule)
         if self.pipeline.deferred and _needs_entities(matches, doc, index):
             for name in self.pipeline.deferred:
                 self.pipeline.nlp.get_pipe(name)(doc)
             index = actors.annotate(doc)
-            matches = self._matches(doc, forms)
-        best: dict[int, _Match] = {}
+            # Only rules reading actor, venue or entity annotations can match differently.
+            by_rule.update(self._matchers.matches(doc, rules, annotated_only=True))
+            matches = _in_rule_order(by_rule)
+        best: dict[int, Match] = {}
         for match in matches:
             current = best.get(match.trigger.i)
             if current is None or match.length > current.length:
@@ -217,26 +203,15 @@ class Extractor:
                                             frozenset(actors.topic.parties))
             if development is not None:
                 developments.append(development)
-        roots = [t for t in doc if t.dep_ == "ROOT"] if self.pipeline.parsed else []
-        subject = subject_tokens(roots[0]) if roots else None
+        root = next((t for t in doc if t.dep_ == "ROOT"), None) if self.pipeline.parsed else None
+        subject = subject_tokens(root) if root is not None else None
         return developments, index.names(subject or [])
 
-    def _matches(self, doc: Doc, forms: frozenset[str]) -> list[_Match]:
-        matches = []
-        for rule, matcher in self._matchers:
-            if any(required.isdisjoint(forms) for required in rule.required_forms):
-                continue
-            if isinstance(matcher, DependencyMatcher):
-                for _, token_ids in matcher(doc):
-                    length = max(token_ids) - min(token_ids) + 1
-                    matches.append(_Match(rule, doc[token_ids[0]], length))
-                continue
-            for _, start, end, alignment in matcher(doc, with_alignments=True):
-                offset = alignment.index(rule.trigger) if rule.trigger in alignment else 0
-                matches.append(_Match(rule, doc[start + offset], end - start))
-        return matches
+    def _matches(self, doc: Doc, forms: frozenset[str]) -> list[Match]:
+        """The matches of every rule the sentence's word forms allow, in rule order."""
+        return _in_rule_order(self._matchers.matches(doc, self.candidates.possible_rules(forms)))
 
-    def _development(self, match: _Match, doc: Doc, index: ActorIndex, article: Article,
+    def _development(self, match: Match, doc: Doc, index: ActorIndex, article: Article,
                      antecedent: list[str], parties: frozenset[str]) -> Development | None:
         rule, trigger = match.rule, match.trigger
         parsed = self.pipeline.parsed
@@ -338,17 +313,11 @@ class Extractor:
         return index.names(subject or [])
 
 
-def _exact_first_token(pattern: tuple[dict[str, Any], ...]) -> list[list[dict[str, Any]]]:
-    """The pattern as one pattern per value of its first token's `LEMMA: {IN: [...]}`: the
-    matcher compares exact values natively, while a set is a Python call on every token."""
-    first, rest = pattern[0], list(pattern[1:])
-    lemmas = first.get("LEMMA")
-    if not (isinstance(lemmas, dict) and set(lemmas) == {"IN"}):
-        return [list(pattern)]
-    return [[{**first, "LEMMA": lemma}, *rest] for lemma in lemmas["IN"]]
+def _in_rule_order(by_rule: dict[int, list[Match]]) -> list[Match]:
+    return [match for index in sorted(by_rule) for match in by_rule[index]]
 
 
-def _needs_entities(matches: list[_Match], doc: Doc, index: ActorIndex) -> bool:
+def _needs_entities(matches: list[Match], doc: Doc, index: ActorIndex) -> bool:
     """Whether a matched development may be done by someone the topic does not configure:
     its subject has a proper name but no configured actor (or, for rules that take all
     participants, the sentence names no configured actor)."""

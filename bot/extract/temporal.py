@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Token
 
-from bot.extract.actors import in_scope
+from bot.extract.actors import scoped
 from bot.extract.patterns import Cues
 from bot.extract.terms import number_value
 
@@ -32,6 +32,8 @@ MONTHS = {
 }
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}
 YEAR = re.compile(r"^(19|20)\d\d$")
+# Every word `_resolve` reads as the start of a time expression (weekdays also plural).
+TIME_STARTS = frozenset({*WEEKDAYS, *MONTHS, "yesterday", "today", "tonight", "ago", "last"})
 FUTURE_AUX = frozenset({"will", "'ll", "wo", "shall"})
 FUTURE_GOVERNORS = frozenset({"schedule", "set", "due", "expect", "plan", "scheduled",
                               "expected"})
@@ -45,8 +47,10 @@ class Timing:
 
 def timing(trigger: Token, published: date, cues: Cues, parsed: bool) -> Timing:
     """Resolve the trigger's date and decide whether it is a recap."""
-    tokens = [t for t in (trigger.sent if parsed else trigger.doc[:])
-              if not parsed or in_scope(t, trigger)]
+    # Only words that can start a time expression are worth placing in the clause.
+    tokens = [t for t in (trigger.sent if parsed else trigger.doc[:]) if _may_start_time(t)]
+    if parsed:
+        tokens = scoped(tokens, trigger)
     future = _is_future(trigger) if parsed else False
     found: list[tuple[int, date | None, bool]] = []
     for token in tokens:
@@ -76,6 +80,12 @@ def _is_future(trigger: Token) -> bool:
             break
         node = node.head
     return any(t.lower_ == "next" for t in trigger.sent)
+
+
+def _may_start_time(token: Token) -> bool:
+    lower = token.lower_.rstrip(".")
+    return lower in TIME_STARTS or lower.removesuffix("s") in TIME_STARTS \
+        or YEAR.match(lower) is not None
 
 
 def _resolve(token: Token, published: date, future: bool,

@@ -70,7 +70,7 @@ async def test_status_talks_answers_from_the_seed_corpus(
     header = body["blocks"][0]["text"]["text"]
     assert "Gaza ceasefire and hostage talks" in header
     sections = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section" and "text" in b]
-    assert any(text.startswith("*Sources*\nSeed article 003") for text in sections)
+    assert any(text.startswith("*Sources*\nAl-Monitor") for text in sections)
 
 
 async def test_unknown_topic_is_an_ephemeral_hint(
