@@ -41,7 +41,8 @@ POSSESSIVE_MARKS = ("'s", "’s")
 SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
 RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
-GROUP_NOUNS = frozenset({"side", "party", "belligerent", "delegation", "foe", "rival"})
+GROUP_NOUNS = frozenset({"side", "party", "belligerent", "delegation", "foe", "rival", "leader",
+                         "country", "government"})
 GROUP_MARKERS = frozenset({"both", "two", "warring", "rival", "opposing"})
 PRESSURE_VERBS = frozenset({"put", "exert", "apply", "step", "increase", "ramp", "pile", "heap",
                             "mount", "ratchet", "keep"})
@@ -81,6 +82,7 @@ class TopicActors:
         self._demonym_country = {d.lower(): country for country, ds in patterns.demonyms.items()
                                  for d in ds}
         self._place_words = patterns.lexicon.get("place", frozenset())
+        self._delegation = patterns.lexicon.get("delegation", frozenset())
         self._actor_ruler = PhraseRuler(nlp, ACTOR_SPANS, self._actor_patterns(patterns))
         self._venue_ruler = PhraseRuler(nlp, VENUE_SPANS, (
             (venue, pattern) for venue in topic.venues for pattern in _case_variants(venue)))
@@ -90,6 +92,12 @@ class TopicActors:
             for alias in (name, *aliases) for t in nlp.make_doc(alias)
         ) | frozenset(d.lower() for name in topic.aliases()
                       for d in patterns.demonyms.get(name, ()))
+
+    def _stationed_in(self, token: Token) -> bool:
+        """"the UN representative in Colombia": where an envoy serves, not who acts."""
+        preposition = token.head
+        return preposition.lower_ == "in" and preposition.head.pos_ == "NOUN" \
+            and preposition.head.lemma_.lower() in self._delegation
 
     def _actor_patterns(self, patterns: PatternSet) -> Iterator[tuple[str, str]]:
         for canonical, aliases in self.topic.aliases().items():
@@ -107,6 +115,8 @@ class TopicActors:
         index = ActorIndex()
         venue_tokens = {t.i for span in doc.spans[VENUE_SPANS] for t in span}
         for span in doc.spans[ACTOR_SPANS]:
+            if self._stationed_in(span.root):
+                continue
             for token in span:
                 if token.i not in venue_tokens:
                     index.configured[token.i] = span.label_

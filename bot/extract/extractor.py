@@ -17,6 +17,7 @@ from datetime import date
 from spacy.tokens import Doc, Token
 
 from bot.extract.actors import (
+    ACTOR_SPANS,
     LOCATIVE_PREPS,
     PRONOUNS,
     VENUE_SPANS,
@@ -103,6 +104,7 @@ class Extractor:
             texts = [unit.text for unit in units]
             previous: dict[int, tuple[int, list[str]]] = {}
             hosts: dict[int, _Host] = {}
+            people: dict[int, dict[str, str]] = {}
             docs = self.pipeline.process(texts, batch_size=BATCH_SIZE)
             for unit, doc in zip(units, docs, strict=True):
                 article = articles[unit.article]
@@ -110,6 +112,9 @@ class Extractor:
                 antecedent = last_names if last_position == unit.position - 1 else []
                 developments, names = self._sentence(doc, unit.forms, article, actors,
                                                      antecedent)
+                known_people = people.setdefault(unit.article, {})
+                developments = [_with_people(d, known_people) for d in developments]
+                known_people.update(titled_people(doc))
                 previous[unit.article] = (unit.position, names)
                 items = found[unit.article]
                 host = hosts.get(unit.article)
@@ -286,7 +291,10 @@ class Extractor:
         targets += [t for child in trigger.children
                     if child.dep_ == "prep" and child.lower_ in ("on", "upon")
                     for t in child.subtree]
-        named = set(index.names(targets or list(trigger.sent)))
+        if all(t.pos_ == "PRON" or t.is_punct for t in targets):
+            # "urged him to ...": whoever the sentence names besides the one pressing.
+            targets = list(trigger.sent)
+        named = set(index.names(targets))
         return bool(named & parties)
 
     def _requirements_met(self, doc: Doc, require: tuple[str, ...], index: ActorIndex) -> bool:
@@ -311,6 +319,26 @@ class Extractor:
         if mode == "modifiers":
             return index.names(modifier_tokens(trigger))
         return index.names(subject or [])
+
+
+def titled_people(doc: Doc) -> dict[str, str]:
+    """Surnames introduced with a configured actor in their title ("US Army Secretary Dan
+    Driscoll" -> driscoll: United States), so that a later bare "Driscoll" is that actor."""
+    found = {}
+    for span in doc.spans[ACTOR_SPANS]:
+        node = span.root
+        while node.dep_ == "compound" and node.head is not node:
+            node = node.head
+        if node is not span.root and node.pos_ == "PROPN" and not node._.parley_actor:
+            found[node.lower_] = span.label_
+    return found
+
+
+def _with_people(development: Development, people: dict[str, str]) -> Development:
+    if not people:
+        return development
+    names = [people.get(name.split()[-1].lower(), name) for name in development.actors]
+    return replace(development, actors=tuple(dict.fromkeys(names)))
 
 
 def _in_rule_order(by_rule: dict[int, list[Match]]) -> list[Match]:

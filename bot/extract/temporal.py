@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from spacy.tokens import Token
 
 from bot.extract.actors import scoped
+from bot.extract.modality import predicate
 from bot.extract.patterns import Cues
 from bot.extract.terms import number_value
 
@@ -33,7 +34,11 @@ MONTHS = {
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650}
 YEAR = re.compile(r"^(19|20)\d\d$")
 # Every word `_resolve` reads as the start of a time expression (weekdays also plural).
-TIME_STARTS = frozenset({*WEEKDAYS, *MONTHS, "yesterday", "today", "tonight", "ago", "last"})
+TIME_STARTS = frozenset({*WEEKDAYS, *MONTHS, "yesterday", "today", "tonight", "ago", "last",
+                         "earlier"})
+# Periods too long for "earlier this ..." to be the current round ("earlier this year").
+LONG_PERIODS = frozenset({"year", "summer", "winter", "spring", "autumn", "fall", "decade"})
+PERFECT_AUX = frozenset({"has", "have", "had"})
 FUTURE_AUX = frozenset({"will", "'ll", "wo", "shall"})
 FUTURE_GOVERNORS = frozenset({"schedule", "set", "due", "expect", "plan", "scheduled",
                               "expected"})
@@ -63,7 +68,7 @@ def timing(trigger: Token, published: date, cues: Cues, parsed: bool) -> Timing:
     cutoff = published - timedelta(days=cues.recap_days)
     background = past or (when is not None and when < cutoff)
     if parsed and not background and when is None:
-        background = _marked_earlier(trigger, cues)
+        background = _marked_earlier(trigger, cues) or _describes_record(trigger)
     if when is None and not background:
         when = published
     return Timing(when=when, background=background)
@@ -114,6 +119,9 @@ def _resolve(token: Token, published: date, future: bool,
         days = PERIOD_DAYS.get(unit)
         if days:
             return published - timedelta(days=amount * days), amount * days > cues.recap_days
+    if lower == "earlier" and following is not None and following.lower_ == "this" \
+            and token.i + 2 < len(doc) and doc[token.i + 2].lemma_.lower() in LONG_PERIODS:
+        return None, True
     if lower == "last" and following is not None:
         word = following.lemma_.lower()
         if word in cues.period_words and word not in ("week",):
@@ -175,3 +183,11 @@ def _marked_earlier(trigger: Token, cues: Cues) -> bool:
                        if c.dep_ in ("nsubj", "nsubjpass", "dobj"))]
     return any(c.dep_ == "amod" and c.lower_ in cues.past_markers
                for noun in nouns for c in noun.children)
+
+
+def _describes_record(trigger: Token) -> bool:
+    """A perfect-tense relative clause on a name sums up its record, not this round's news:
+    "Qatar, which has hosted months of negotiations, ..."."""
+    verb = predicate(trigger)
+    return verb.dep_ == "relcl" and verb.head.pos_ == "PROPN" \
+        and any(c.dep_ == "aux" and c.lower_ in PERFECT_AUX for c in verb.children)

@@ -8,8 +8,9 @@ import threading
 import pytest
 
 from bot.extract import Extractor
+from bot.extract.evaluate import load_gold
 from bot.settings import ExtractorSettings, TopicSettings
-from tests.extract.conftest import article, types
+from tests.extract.conftest import LABELLED, REPO_ROOT, article, types
 
 
 def test_missing_model_warns_and_falls_back_to_rules(
@@ -86,3 +87,12 @@ def test_faster_components_annotate_like_the_trained_pipeline(extractor: Extract
     reference = list(nlp.pipe(texts, disable=list(extractor.pipeline.deferred)))
     assert [[(t.lemma_, t.pos_, str(t.morph)) for t in doc] for doc in ours] == \
         [[(t.lemma_, t.pos_, str(t.morph)) for t in doc] for doc in reference]
+
+
+def test_rule_only_fallback_runs_over_the_labelled_set(
+        topics: dict[str, TopicSettings]) -> None:
+    """The spacy.blank fallback extracts from every article of the short set without error."""
+    fallback = Extractor(ExtractorSettings(model="en_core_web_missing"))
+    gold = load_gold(LABELLED / "articles.jsonl", REPO_ROOT / "seeds")
+    found = [fallback.extract(entry.article, topics[entry.topic or "talks"]) for entry in gold]
+    assert len(found) == len(gold) and any(found)

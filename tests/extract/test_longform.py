@@ -1,0 +1,88 @@
+"""Wordings of long wire stories: recaps, profiles, mediators, envoys named once in full."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extract import Extractor
+from bot.settings import TopicSettings
+from tests.extract.conftest import article, one, types
+
+pytestmark = pytest.mark.model
+
+
+def test_earlier_this_year_is_a_recap(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"earlier this year" dates a round well before the article: background."""
+    found = extractor.extract(article(
+        "Three rounds of talks between Russia and Ukraine in Istanbul earlier this year ended "
+        "without agreement on a ceasefire."), ukraine)
+    assert found and all(d.background for d in found)
+
+
+def test_perfect_relative_clause_on_a_name_is_a_recap(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """"Qatar, which has hosted months of negotiations, ..." profiles Qatar: no current talks."""
+    found = extractor.extract(article(
+        "Qatar, which has hosted months of negotiations on a ceasefire in Gaza, has sought to "
+        "build its profile through sport."), gaza)
+    assert types(found) == []
+
+
+def test_casualty_word_dead_is_no_impasse(extractor: Extractor, gaza: TopicSettings) -> None:
+    """"35 are dead" counts casualties; only "a dead end" is an impasse."""
+    found = extractor.extract(article(
+        "Israel says 59 hostages remain in Gaza, of whom at least 35 are dead."), gaza)
+    assert "no_breakthrough" not in types(found)
+
+
+def test_pressure_on_a_pronoun_takes_the_party_named_before(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """"spoke with Netanyahu ... and urged him to" is pressure on a party."""
+    found = extractor.extract(article(
+        "Biden spoke with Netanyahu by phone on Thursday and urged him to finalise the deal."),
+        gaza)
+    assert one(found, "pressure").actors == ("United States",)
+
+
+def test_both_leaders_means_the_parties(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"urged both leaders to sign" presses the topic's parties."""
+    found = extractor.extract(article(
+        "Erdogan urged both leaders to sign the ceasefire agreement without delay."), ukraine)
+    assert one(found, "pressure").actors == ("Turkey",)
+
+
+def test_envoy_stationed_in_a_country_is_not_that_country(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"the UN representative in Colombia urged the ELN": the UN presses, not Colombia."""
+    found = extractor.extract(article(
+        "The United Nations special representative in Colombia, Carlos Ruiz Massieu, urged "
+        "the ELN to free all the captives it still holds."), topics["colombia"])
+    assert "Colombia" not in one(found, "pressure").actors
+    assert "United Nations" in one(found, "pressure").actors
+
+
+def test_travelling_for_talks_schedules_talks(extractor: Extractor, gaza: TopicSettings) -> None:
+    """"would travel on to Cairo on Friday for talks with Egyptian officials" -> talks_held."""
+    found = extractor.extract(article(
+        "The Israeli negotiating team would travel on to Cairo on Friday for talks with "
+        "Egyptian officials."), gaza)
+    held = one(found, "talks_held")
+    assert held.venue == "Cairo" and "Egypt" in held.actors
+
+
+def test_talks_facilitated_by_a_mediator_name_it(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"the meetings were facilitated by Emirati officials": talks with the UAE as host."""
+    found = extractor.extract(article(
+        "The meetings in Abu Dhabi were facilitated by Emirati officials, according to a UAE "
+        "statement."), ukraine)
+    assert "United Arab Emirates" in one(found, "talks_held").actors
+
+
+def test_surname_keeps_the_actor_of_its_title(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"US Army Secretary Dan Driscoll" then "Driscoll arrived": the United States arrived."""
+    found = extractor.extract(article(
+        "US Army Secretary Dan Driscoll held talks with a Russian delegation on Monday. "
+        "Driscoll arrived in Abu Dhabi on Sunday."), ukraine)
+    assert one(found, "delegation_arrived").actors == ("United States",)
