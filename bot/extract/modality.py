@@ -24,6 +24,8 @@ GOVERNED_DEPS = frozenset({"xcomp", "acl", "pcomp", "prep", "advcl", "amod", "cc
                            "dobj", "conj", "nsubjpass", "attr", "oprd"})
 NEGATING_PREPS = frozenset({"without"})
 GOVERNED_BY_WORD = frozenset({"xcomp", "acl", "pcomp", "prep", "amod", "pobj"})
+# Clauses on a word that are hypothetical only as complements ("efforts to reach a deal").
+CLAUSE_DEPS = frozenset({"acl", "relcl", "advcl"})
 # How a hesitation verb governs what is not done: "waffled on sending", "mulling (over) sending".
 HESITANT_DEPS = frozenset({"xcomp", "pcomp", "prep", "advcl", "ccomp", "pobj", "dobj"})
 WH_TAGS = frozenset({"WDT", "WP", "WRB"})
@@ -90,7 +92,8 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
         if child.dep_ == "aux" and child.lower_ in cues.modals and child.lower_ not in allowed \
                 and child.lemma_.lower() not in allowed:
             return True
-    if any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in cues.conditional_markers
+    conditions = cues.conditional_markers - allowed  # "threatened sanctions unless" is a threat
+    if any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in conditions
                                      for m in c.children) for c in verb.children):
         return True  # "talks will fail unless Europe steps in"
     node = verb
@@ -98,11 +101,12 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
         if any(c.dep_ == "mark" and c.lower_ in cues.conditional_markers for c in node.children):
             return True
         head = node.head
-        if head is node or node.dep_ not in GOVERNED_DEPS:
+        if head is node or not (node.dep_ in GOVERNED_DEPS or _governed_by_word(node)):
             break
         lemma = head.lemma_.lower()
-        if node.dep_ in GOVERNED_BY_WORD and lemma in cues.hypothetical_governors \
-                and lemma not in allowed and (node.dep_ != "acl" or _complement_clause(node)):
+        if _governed_by_word(node) and lemma in cues.hypothetical_governors \
+                and lemma not in allowed and (node.dep_ not in CLAUSE_DEPS
+                                              or _complement_clause(node)):
             return True
         if lemma in cues.hesitations and node.dep_ in HESITANT_DEPS:
             return True
@@ -115,6 +119,12 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
             return True  # "would not recognise any agreement reached without it"
         node = head
     return False
+
+
+def _governed_by_word(node: Token) -> bool:
+    """'efforts to reach', 'a deadline to agree' (parsed as a relative clause of the noun)."""
+    return node.dep_ in GOVERNED_BY_WORD or (
+        node.dep_ in ("relcl", "advcl") and node.head.pos_ == "NOUN" and _complement_clause(node))
 
 
 def _complement_clause(node: Token) -> bool:

@@ -76,8 +76,14 @@ def timing(trigger: Token, published: date, cues: Cues, parsed: bool) -> Timing:
 
 def _is_future(trigger: Token) -> bool:
     node = trigger
+    # A noun trigger ("for another round") takes the tense of the verb it hangs on.
     for _ in range(3):
-        if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in node.children):
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            break
+        node = node.head
+    for _ in range(3):
+        if any(c.dep_ == "aux" and (c.lower_ in FUTURE_AUX or _reported_would(c, node))
+               for c in node.children):
             return True
         if node.dep_ == "xcomp" and node.head.lemma_.lower() in FUTURE_GOVERNORS:
             return True
@@ -85,6 +91,11 @@ def _is_future(trigger: Token) -> bool:
             break
         node = node.head
     return any(t.lower_ == "next" for t in trigger.sent)
+
+
+def _reported_would(aux: Token, verb: Token) -> bool:
+    """'said they would reconvene': the future of reported speech."""
+    return aux.lower_ == "would" and verb.dep_ == "ccomp"
 
 
 def _may_start_time(token: Token) -> bool:
@@ -109,7 +120,7 @@ def _resolve(token: Token, published: date, future: bool,
     if lower in ("today", "tonight"):
         return published, False
     if lower in MONTHS and token.text[:1].isupper() and (lower != "may" or token.i > 0):
-        return _month(token, published, MONTHS[lower], previous, following)
+        return _month(token, published, MONTHS[lower], previous, future)
     if YEAR.match(lower) and previous not in MONTHS and not _after_month(token):
         year = int(lower)
         return None, year < published.year
@@ -146,7 +157,9 @@ def _weekday(published: date, weekday: int, future: bool, last: bool) -> date:
 
 
 def _month(token: Token, published: date, month: int, previous: str,
-           following: Token | None) -> tuple[date | None, bool]:
+           future: bool) -> tuple[date | None, bool]:
+    # A month named by a future clause ("will meet again in April") is the next one, not a recap.
+    ahead = future or previous == "next"
     doc = token.doc
     day = None
     year = None
@@ -164,15 +177,16 @@ def _month(token: Token, published: date, month: int, previous: str,
         day = int(doc[token.i - 1].text) if 1 <= int(doc[token.i - 1].text) <= 31 else None
     if year is None:
         year = published.year if month <= published.month else published.year - 1
-        if previous == "next":
-            year = published.year if month > published.month else published.year + 1
+        if ahead:
+            later = month > published.month or (month == published.month and previous != "next")
+            year = published.year if later else published.year + 1
     try:
         resolved = date(year, month, day or 1)
     except ValueError:
         return None, False
     if day is None:
         same_month = (year, month) == (published.year, published.month)
-        return None, not same_month and resolved < published and previous != "next"
+        return None, not same_month and resolved < published and not ahead
     return resolved, False
 
 

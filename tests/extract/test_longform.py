@@ -86,3 +86,61 @@ def test_surname_keeps_the_actor_of_its_title(
         "US Army Secretary Dan Driscoll held talks with a Russian delegation on Monday. "
         "Driscoll arrived in Abu Dhabi on Sunday."), ukraine)
     assert one(found, "delegation_arrived").actors == ("United States",)
+
+
+def test_meeting_again_in_a_named_month_is_ahead(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"will meet again in January" (published in May) is the next January: not a recap."""
+    found = extractor.extract(article(
+        "The government and the ELN negotiators will meet again in Caracas in January."),
+        topics["colombia"])
+    assert not one(found, "talks_continue").background
+
+
+def test_reported_would_looks_ahead(extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"said they would reconvene in March" reports a future round: not a recap."""
+    found = extractor.extract(article(
+        "The delegations said they would reconvene in Havana in March for another round."),
+        topics["colombia"])
+    assert not one(found, "talks_continue").background
+
+
+def test_ending_a_round_is_no_suspension(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"ended the third round of talks in Istanbul" closes a meeting, the talks go on."""
+    found = extractor.extract(article(
+        "Russia and Ukraine ended the third round of talks in Istanbul on Wednesday."), ukraine)
+    assert "talks_suspended" not in types(found)
+    assert "talks_held" in types(found)
+
+
+def test_continuing_to_meet_continues_talks(extractor: Extractor, gaza: TopicSettings) -> None:
+    """"working groups would continue to meet" means the negotiations go on."""
+    found = extractor.extract(article(
+        "A White House spokesman said the talks were useful and that working groups would "
+        "continue to meet this week."), gaza)
+    assert "talks_continue" in types(found)
+
+
+def test_a_deadline_to_agree_is_pressure_not_a_deal(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"gave Moscow a 30-day deadline to agree to a truce" presses Russia; nothing is agreed."""
+    found = extractor.extract(article(
+        "Trump gave Moscow a 30-day deadline to agree to a truce or face new sanctions."), ukraine)
+    assert one(found, "pressure").actors == ("United States",)
+    assert "deal_reached" not in types(found)
+
+
+def test_the_owner_of_a_deadline_presses(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"Trump's deadline for Moscow to accept ... still stands" is US pressure."""
+    found = extractor.extract(article(
+        "Officials said Trump's two-week deadline for Moscow to accept the truce plan still "
+        "stands."), ukraine)
+    assert one(found, "pressure").actors == ("United States",)
+
+
+def test_a_threat_with_a_condition_is_still_pressure(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"threatened tariffs on Russia unless it accepted" is a real threat, not a hypothesis."""
+    found = extractor.extract(article(
+        "Washington threatened tariffs on Russia unless it accepted the ceasefire plan."), ukraine)
+    assert one(found, "pressure").actors == ("United States",)
