@@ -38,11 +38,14 @@ BROKER_VERBS = frozenset({"broker", "mediate", "host", "facilitate", "sponsor", 
 # "The government's delegation, led by Otty Patiño": the leader says whose delegation it is.
 LEADER_VERBS = frozenset({"lead", "head"})
 POSSESSIVE_MARKS = ("'s", "’s")
+DASHES = frozenset({"-", "--", "–", "—"})
+DATELINE_WIDTH = 8
 SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
 RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
 GROUP_NOUNS = frozenset({"side", "party", "belligerent", "delegation", "foe", "rival", "leader",
-                         "country", "government"})
+                         "country", "government", "minister", "negotiator", "team",
+                         "president"})
 GROUP_MARKERS = frozenset({"both", "two", "warring", "rival", "opposing"})
 PRESSURE_VERBS = frozenset({"put", "exert", "apply", "step", "increase", "ramp", "pile", "heap",
                             "mount", "ratchet", "keep"})
@@ -60,14 +63,18 @@ class ActorIndex:
     groups: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def names(self, tokens: Iterable[Token]) -> list[str]:
-        """Actors of `tokens`, configured ones first; entities only if no configured one."""
+        """Actors of `tokens`, configured ones first; entities only if no configured one, and
+        organisations or places before people."""
         tokens = list(tokens)
         found = _unique(name for t in tokens
                         for name in ((self.configured[t.i],) if t.i in self.configured
                                      else self.groups.get(t.i, ())))
         if found:
             return found
-        return _unique(self.entities[t.i] for t in tokens if t.i in self.entities)
+        named = [t for t in tokens if t.i in self.entities]
+        # "the UN envoy, Carlos Ruiz Massieu": the body acts, its envoy only speaks for it.
+        bodies = [t for t in named if t.ent_type_ != "PERSON"]
+        return _unique(self.entities[t.i] for t in bodies or named)
 
     def is_configured(self, token: Token) -> bool:
         return token.i in self.configured or token.i in self.groups
@@ -114,8 +121,9 @@ class TopicActors:
         self._actor_ruler(doc)
         index = ActorIndex()
         venue_tokens = {t.i for span in doc.spans[VENUE_SPANS] for t in span}
+        story = dateline_end(doc[:])
         for span in doc.spans[ACTOR_SPANS]:
-            if self._stationed_in(span.root):
+            if self._stationed_in(span.root) or span.start < story:
                 continue
             for token in span:
                 if token.i not in venue_tokens:
@@ -185,10 +193,11 @@ class PhraseRuler:
 
 
 def _case_variants(phrase: str) -> list[str]:
-    """A phrase as written and in Title Case (headlines), matched case-sensitively so that
-    "US" is not "us" and "Burns" is not "burns"."""
+    """A phrase as written, in Title Case (headlines) and capitalised (at the start of a
+    sentence: "The army's delegation"), matched case-sensitively so that "US" is not "us" and
+    "Burns" is not "burns"."""
     title = " ".join(w[:1].upper() + w[1:] for w in phrase.split(" "))
-    return sorted({phrase, title})
+    return sorted({phrase, title, phrase[:1].upper() + phrase[1:]})
 
 
 def _possessive_variants(phrase: str) -> list[str]:
@@ -299,7 +308,7 @@ def modifier_tokens(noun: Token) -> list[Token]:
     """A noun's own modifiers ("US pressure", "pressure from Washington") or the subject of
     the verb that exerts it ("Washington put pressure on Kyiv")."""
     tokens = [t for child in noun.children if child.dep_ in ("compound", "amod", "poss", "nmod")
-              for t in child.subtree]
+              for t in (_owner(child) if child.dep_ == "poss" else child.subtree)]
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in ("from", "by"):
             tokens.extend(child.subtree)
@@ -311,6 +320,16 @@ def modifier_tokens(noun: Token) -> list[Token]:
     return []
 
 
+def _owner(possessive: Token) -> list[Token]:
+    """Who "his"/"their" stands for: the nearest name before it in the sentence ("Trump said
+    his deadline still stood"); any other possessor is itself."""
+    if possessive.lower_ not in PRONOUNS:
+        return list(possessive.subtree)
+    names = [t for t in possessive.sent if t.i < possessive.i and (
+        t._.parley_actor or t.ent_type_ in ENTITY_LABELS)]
+    return names[-1:]
+
+
 def participant_tokens(trigger: Token) -> list[Token]:
     """Every token of the sentence that belongs to the trigger's clause, and whoever the
     sentence says brokered or hosted something."""
@@ -319,3 +338,17 @@ def participant_tokens(trigger: Token) -> list[Token]:
                for t in agent.subtree}
     inside = {t.i for t in scoped(trigger.sent, trigger)}
     return [t for t in trigger.sent if t.i in brokers or t.i in inside]
+
+
+def dateline_end(sentence: Span) -> int:
+    """Where the story starts after a wire dateline ("ALMATY, Kazakhstan - The ministers ...",
+    "CAIRO (Reuters) - ..."): the place it was filed from takes no part in what follows."""
+    first = sentence[0]
+    if not (first.is_upper and first.is_alpha and len(first) > 1):
+        return sentence.start
+    for token in sentence[1:DATELINE_WIDTH]:
+        if token.text in DASHES and token.whitespace_ and token.nbor(-1).whitespace_:
+            return token.i + 1  # a spaced dash, not the hyphen of "US-led"
+        if token.pos_ in ("VERB", "AUX"):
+            break
+    return sentence.start

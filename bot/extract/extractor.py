@@ -128,7 +128,7 @@ class Extractor:
         minimum = self.settings.min_confidence
         known = frozenset(topic.aliases())
         parties = tuple(topic.parties)
-        return [[d for d in fill_participants(merge(devs, known), parties)
+        return [[d for d in fill_participants(merge(name_travellers(devs), known), parties)
                  if d.confidence >= minimum] for devs in found]
 
     def _topic_actors(self, topic: TopicSettings) -> TopicActors:
@@ -416,6 +416,24 @@ def merge(found: list[tuple[int, Development]], known: frozenset[str]) -> list[D
 
 
 ROUND_TYPES = frozenset({"talks_continue", "no_breakthrough", "talks_suspended"})
+TRAVEL_TYPES = frozenset({"delegation_arrived", "delegation_departed"})
+
+
+def name_travellers(found: list[tuple[int, Development]]) -> list[tuple[int, Development]]:
+    """A delegation that travels unnamed ("the negotiating team would travel on to Cairo") is
+    the last one the article named as travelling."""
+    named: tuple[str, ...] = ()
+    resolved = []
+    for position, development in sorted(found, key=lambda item: item[0]):
+        if development.type in TRAVEL_TYPES and not development.background:
+            if development.actors:
+                named = development.actors
+            elif named:
+                development = replace(development, actors=named)
+        resolved.append((position, development))
+    return resolved
+
+
 
 
 def fill_participants(developments: list[Development],

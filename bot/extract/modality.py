@@ -29,6 +29,7 @@ CLAUSE_DEPS = frozenset({"acl", "relcl", "advcl"})
 # How a hesitation verb governs what is not done: "waffled on sending", "mulling (over) sending".
 HESITANT_DEPS = frozenset({"xcomp", "pcomp", "prep", "advcl", "ccomp", "pobj", "dobj"})
 WH_TAGS = frozenset({"WDT", "WP", "WRB"})
+CIRCUMSTANCE_MARKERS = frozenset({"as", "while"})
 
 
 def predicate(trigger: Token) -> Token:
@@ -83,11 +84,16 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
     if not parsed:
         return _before(trigger, cues.modals - allowed)
     verb = predicate(trigger)
-    if verb.dep_ == "ccomp" and any(c.tag_ in WH_TAGS for c in verb.children):
-        return True  # an indirect question: "choose which prisoners are released"
+    # An indirect question: "choose which prisoners are released"; a "that" the tagger takes
+    # for a relative pronoun ("told TV that Tehran had rejected it") introduces a statement.
+    if verb.dep_ == "ccomp" and any(c.tag_ in WH_TAGS and c.lower_ != "that"
+                                    for c in verb.children):
+        return True
     if verb.dep_ in ("advcl", "acl") and "will" not in allowed and any(
             c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return True  # a purpose, for types that do not count what is decided to happen
+    if _done_by_agent(verb, cues):
+        return False  # "agree on proposals put forward by the mediators": they were put forward
     for child in verb.children:
         if child.dep_ == "aux" and child.lower_ in cues.modals and child.lower_ not in allowed \
                 and child.lemma_.lower() not in allowed:
@@ -100,6 +106,11 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
     for _ in range(4):
         if any(c.dep_ == "mark" and c.lower_ in cues.conditional_markers for c in node.children):
             return True
+        if _circumstance(node):
+            break  # "agreed to a plan to free him, as the envoys met in Doha": they met
+        if node.dep_ == "relcl" and any(c.dep_ == "det" and c.lower_ == "any"
+                                        for c in node.head.children):
+            return True  # "would reject any plan that departed from the understandings reached"
         head = node.head
         if head is node or not (node.dep_ in GOVERNED_DEPS or _governed_by_word(node)):
             break
@@ -119,6 +130,22 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
             return True  # "would not recognise any agreement reached without it"
         node = head
     return False
+
+
+def _circumstance(node: Token) -> bool:
+    """A past-tense "as"/"while" clause reports what was happening, whatever it hangs on."""
+    return node.dep_ == "advcl" and node.tag_ == "VBD" and any(
+        c.dep_ == "mark" and c.lower_ in CIRCUMSTANCE_MARKERS for c in node.children)
+
+
+def _done_by_agent(verb: Token, cues: Cues) -> bool:
+    """A participle on a definite noun with its own agent states a fact ("the plan drafted by
+    Egypt"), unlike one on "any" or "no" ("any deal brokered by Qatar")."""
+    return verb.dep_ == "acl" and verb.tag_ == "VBN" \
+        and any(c.dep_ == "agent" for c in verb.children) \
+        and not any(c.dep_ == "aux" and c.lower_ in cues.modals for c in verb.children) \
+        and not any(c.dep_ == "det" and c.lower_ in {"any", *cues.negation}
+                    for c in verb.head.children)
 
 
 def _governed_by_word(node: Token) -> bool:

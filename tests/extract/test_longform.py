@@ -144,3 +144,129 @@ def test_a_threat_with_a_condition_is_still_pressure(
     found = extractor.extract(article(
         "Washington threatened tariffs on Russia unless it accepted the ceasefire plan."), ukraine)
     assert one(found, "pressure").actors == ("United States",)
+
+
+def test_a_proposal_put_forward_by_someone_was_presented(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """"failed to agree on proposals drafted by Qatar" still says Qatar drafted them."""
+    found = extractor.extract(article(
+        "The two sides failed to agree on two bridging proposals drafted by Qatari and Egyptian "
+        "mediators."), gaza)
+    assert set(one(found, "proposal_presented").actors) == {"Qatar", "Egypt"}
+
+
+def test_proposing_a_truce_is_a_proposal(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"Kyiv proposed a 30-day ceasefire" puts a proposal forward."""
+    found = extractor.extract(article(
+        "At the talks, Kyiv proposed a 30-day ceasefire in the air and at sea."), ukraine)
+    assert one(found, "proposal_presented").actors == ("Ukraine",)
+
+
+def test_talks_in_an_as_clause_were_held(extractor: Extractor, gaza: TopicSettings) -> None:
+    """"... plan to free captives, as the mediators met in Cairo" reports a meeting."""
+    found = extractor.extract(article(
+        "Hamas said it had agreed to an offer to free a soldier, as Qatari and Egyptian "
+        "mediators met in Cairo for a third day of talks."), gaza)
+    assert "talks_held" in types(found)
+
+
+def test_a_that_clause_after_told_is_a_statement(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"told reporters that Tehran had rejected the demand" is a statement, not a question."""
+    found = extractor.extract(article(
+        "Officials told reporters that Tehran had rejected the US demand on enrichment."),
+        topics["iran_nuclear"])
+    assert one(found, "proposal_rejected").actors == ("Iran",)
+
+
+def test_a_deadline_owned_by_a_pronoun_is_its_referent_s_pressure(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"Washington said its deadline for Moscow to accept ... stood" is US pressure."""
+    found = extractor.extract(article(
+        "Washington said on Monday that its two-week deadline for Moscow to accept the truce "
+        "plan still applied."), ukraine)
+    assert one(found, "pressure").actors == ("United States",)
+
+
+def test_a_deal_inside_a_relative_clause_on_any_is_hypothetical(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"would veto any text that strayed from the understandings reached" reports no deal."""
+    found = extractor.extract(article(
+        "Moscow said it would veto any text that strayed from the understandings reached "
+        "between Washington and Kyiv at the talks."), ukraine)
+    assert "deal_reached" not in types(found)
+
+
+def test_the_dateline_country_takes_no_part(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"HAVANA, Cuba - Colombia and the ELN held talks" leaves the filing place out."""
+    found = extractor.extract(article(
+        "HAVANA, Cuba - Colombia and the ELN held two days of peace talks on Monday."),
+        topics["colombia"])
+    assert set(one(found, "talks_held").actors) == {"Colombia", "ELN"}
+
+
+def test_the_two_ministers_are_the_two_sides_named_before(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"the two ministers will keep negotiating" after a sentence naming both sides."""
+    found = extractor.extract(article(
+        "Sybiha and Lavrov met in Istanbul, hosted by Turkish Foreign Minister Hakan Fidan. "
+        "The two ministers said afterwards they would continue negotiations next month."),
+        ukraine)
+    assert set(one(found, "talks_continue").actors) == {"Ukraine", "Russia"}
+
+
+def test_signing_a_joint_declaration_is_a_deal(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"signed a joint declaration" in peace talks is an agreement reached."""
+    found = extractor.extract(article(
+        "Colombia and the ELN signed a joint declaration in Havana on the peace process."),
+        topics["colombia"])
+    assert set(one(found, "deal_reached").actors) >= {"Colombia", "ELN"}
+
+
+def test_a_meeting_between_the_parties_is_on_topic(
+        extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"Zelensky and Putin held a meeting" counts though no other negotiation word appears."""
+    found = extractor.extract(article(
+        "Zelensky and Putin held a short meeting with Erdogan at a palace on the Bosphorus."),
+        ukraine)
+    assert {"Ukraine", "Russia"} <= set(one(found, "talks_held").actors)
+
+
+def test_a_lower_case_alias_matches_at_the_start_of_a_sentence(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"The army's negotiators left Jeddah" is the alias "the army", capitalised."""
+    found = extractor.extract(article(
+        "The army's negotiators left Jeddah on Sunday after the talks collapsed."),
+        topics["sudan"])
+    assert one(found, "delegation_departed").actors == ("SAF",)
+
+
+def test_an_unnamed_team_is_the_delegation_named_before(
+        extractor: Extractor, gaza: TopicSettings) -> None:
+    """"the negotiating team then flew to Cairo" after "an Israeli delegation arrived"."""
+    found = extractor.extract(article(
+        "An Israeli delegation arrived in Doha on Monday for talks on the hostage deal. "
+        "Officials said the negotiating team then flew on to Cairo for talks with Egyptian "
+        "mediators."), gaza)
+    arrivals = [d for d in found if d.type == "delegation_arrived"]
+    assert {d.venue for d in arrivals} == {"Doha", "Cairo"}
+    assert all(d.actors == ("Israel",) for d in arrivals)
+
+
+def test_an_envoy_named_beside_an_unconfigured_body_is_the_body(
+        extractor: Extractor, topics: dict[str, TopicSettings]) -> None:
+    """"The United Nations envoy, Jean Arnault, urged" is the UN pressing, not the envoy."""
+    found = extractor.extract(article(
+        "The United Nations envoy, Jean Arnault, urged the ELN to free its hostages before the "
+        "next round of talks."), topics["colombia"])
+    assert one(found, "pressure").actors == ("United Nations",)
+
+
+def test_talks_on_hold_are_suspended(extractor: Extractor, ukraine: TopicSettings) -> None:
+    """"the negotiations were on ice" reports talks that stopped."""
+    found = extractor.extract(article(
+        "A Ukrainian official said the peace negotiations with Moscow were on ice for now."),
+        ukraine)
+    assert "talks_suspended" in types(found)
