@@ -394,13 +394,24 @@ class FakeDiscord:
             response["resource"] = {"type": kind}
         return _json(response)
 
-    async def _edit_original(self, request: web.Request) -> web.Response:
+    def _webhook_message(
+        self, request: web.Request
+    ) -> tuple[InteractionLog, Recorded] | web.Response:
+        """The answered interaction a webhook call names and its valid message, or the error
+        Discord would answer."""
         interaction = self._interaction_by_token(request.match_info["token"])
         recorded: Recorded = request[RECORDED]
         if interaction is None or not interaction.callbacks:
             return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
         if error := _message_error(recorded.json or {}, recorded.files):
             return _form_error(error)
+        return interaction, recorded
+
+    async def _edit_original(self, request: web.Request) -> web.Response:
+        target = self._webhook_message(request)
+        if isinstance(target, web.Response):
+            return target
+        interaction, recorded = target
         interaction.edits.append(recorded)
         original = interaction.payload["_original"]
         original.update({k: v for k, v in (recorded.json or {}).items() if k in original})
@@ -410,12 +421,10 @@ class FakeDiscord:
         return web.Response(status=204)
 
     async def _followup(self, request: web.Request) -> web.Response:
-        interaction = self._interaction_by_token(request.match_info["token"])
-        recorded: Recorded = request[RECORDED]
-        if interaction is None or not interaction.callbacks:
-            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
-        if error := _message_error(recorded.json or {}, recorded.files):
-            return _form_error(error)
+        target = self._webhook_message(request)
+        if isinstance(target, web.Response):
+            return target
+        interaction, recorded = target
         interaction.followups.append(recorded)
         return _json(self._message(int(interaction.payload["channel_id"]), recorded.json or {}))
 
