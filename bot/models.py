@@ -9,20 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-DEVELOPMENT_TYPES: tuple[str, ...] = (
-    "talks_held",
-    "delegation_arrived",
-    "delegation_departed",
-    "proposal_presented",
-    "proposal_accepted",
-    "proposal_rejected",
-    "no_breakthrough",
-    "talks_continue",
-    "talks_suspended",
-    "deal_reached",
-    "release",
-    "pressure",
-)
+from bot.developments import TYPE_NAMES
+
+DEVELOPMENT_TYPES: tuple[str, ...] = TYPE_NAMES
 
 TERM_KEYS: tuple[str, ...] = (
     "ceasefire_days",

@@ -70,6 +70,10 @@ class ExtractorSettings(_Model):
     min_confidence: float = Field(default=0.5, ge=0, le=1)
     # Folder of rule data (bot/extract/rules); None means the rules shipped with Parley.
     patterns: Path | None = None
+    # The learned layer beside the rules (bot/extract/learned.py): on by default; `learned_model`
+    # names another artifact than the shipped one (`parley train --out FILE`).
+    learned: bool = True
+    learned_model: Path | None = None
 
 
 class TopicSettings(_Model):

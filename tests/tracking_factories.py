@@ -15,7 +15,7 @@ from bot.track.store import ExtractionResult, record_extraction
 from tests.conftest import store  # noqa: F401 - the shared fixture, for modules importing it here
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "../shared/seeds/gold.jsonl"
+GOLD = ROOT / "seeds" / "gold.jsonl"
 SEED_OUTLETS = {
     "000_1b836eb240e6e852": "The Times of Israel",
     "003_254ffbc15607c006": "Al-Monitor",

@@ -94,6 +94,14 @@ class TopicActors:
         self._venue_ruler = PhraseRuler(nlp, VENUE_SPANS, (
             (venue, pattern) for venue in topic.venues for pattern in _case_variants(venue)))
         self.keyword_forms = frozenset(k.lower() for k in topic.keywords)
+        # The distinctive words of each actor's names (capitalised, not a venue), to count
+        # which sentences of an article mention it.
+        self.name_forms = {
+            name: frozenset(
+                t.lower_ for alias in (name, *aliases, *patterns.demonyms.get(name, ()))
+                for t in nlp.make_doc(alias)
+                if t.text[:1].isupper() and len(t.text) > 1 and t.lower_ not in self.venues)
+            for name, aliases in topic.aliases().items()}
         self.alias_forms = frozenset(
             t.lower_ for name, aliases in topic.aliases().items()
             for alias in (name, *aliases) for t in nlp.make_doc(alias)
@@ -238,7 +246,7 @@ def scoped(tokens: Iterable[Token], trigger: Token) -> list[Token]:
                 inside = False
                 break
             path.append(node.i)
-            if node.head is node:
+            if node.head == node:
                 inside = True
                 break
             node = node.head
@@ -286,6 +294,9 @@ def subject_tokens(trigger: Token) -> list[Token] | None:
             node = node.head
             if node.dep_ == "prep":
                 node = node.head
+            continue
+        if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.head.pos_ == "AUX":
+            node = node.head.head  # "the delegation is on its way to Cairo": its subject
             continue
         return None
     return None

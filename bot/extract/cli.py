@@ -8,8 +8,11 @@
   exit code is 1. The topic comes from `--topic`, else the line's `topic`, else the config's
   only topic.
 
-`parley eval GOLD.jsonl [--config F] [--errors]`
-  Type-level and actor-level precision/recall/F1 and the false-alarm rate (see evaluate.py).
+`parley eval GOLD [--config F] [--split S] [--replay] [--errors]`
+  Type-level and actor-level precision/recall/F1 and the false-alarm rate (see evaluate.py),
+  per split when the articles carry one. GOLD is a JSON Lines file or a folder of them with
+  their topic configs beside them. `--replay` also feeds each topic's articles in date order
+  through the tracker and scores the status after each (bot/track/status_replay.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,10 +29,24 @@ from typing import TextIO
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, add_config_option, load_config
 from bot.errors import ConfigError, ParleyError
-from bot.extract.evaluate import load_gold, load_seed_articles, report, score
+from bot.extract.evaluate import (
+    SPLITS,
+    GoldArticle,
+    load_gold,
+    load_gold_folder,
+    load_seed_articles,
+    report,
+    score,
+)
 from bot.extract.extractor import Extractor
+from bot.extract.training import train
 from bot.models import Article, Development
-from bot.settings import Settings
+from bot.settings import Settings, TopicSettings
+from bot.track.status_replay import replay
+
+# The corpus lives in a clone of the repository, not in the installed package.
+DEFAULT_CORPUS = Path("tests/data/reporting")
+DEFAULT_TRAINED = Path(__file__).parent / "trained" / "learned.npz"
 
 
 @dataclass(frozen=True)
@@ -53,11 +72,25 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
     evaluate = subparsers.add_parser(
         "eval", help="score the extractor against labelled articles (P/R/F1, false alarms)")
-    evaluate.add_argument("gold", metavar="GOLD.jsonl")
+    evaluate.add_argument("gold", metavar="GOLD", help="a .jsonl file, or a folder of .jsonl "
+                          "files with their <topic>.yaml configs (tests/data/reporting)")
     add_config_option(evaluate)
+    evaluate.add_argument("--split", choices=SPLITS, help="only the articles of this split")
+    evaluate.add_argument("--replay", action="store_true",
+                          help="also replay each topic's status article by article")
     evaluate.add_argument("--errors", action="store_true",
                           help="also list each missed, extra or mis-attributed development")
     evaluate.set_defaults(handler=run_eval)
+
+    training = subparsers.add_parser(
+        "train", help="rebuild the learned extractor layer from the labelled reporting corpus")
+    add_config_option(training)
+    training.add_argument("--corpus", metavar="DIR", default=str(DEFAULT_CORPUS),
+                          help=f"the labelled corpus (default: {DEFAULT_CORPUS})")
+    training.add_argument("--out", metavar="FILE", default=str(DEFAULT_TRAINED),
+                          help="where to write the artifact (default: the shipped one, "
+                          f"{DEFAULT_TRAINED})")
+    training.set_defaults(handler=run_train)
 
 
 def run_extract(args: argparse.Namespace) -> int:
@@ -90,26 +123,78 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     settings = load_config(args).settings
-    gold = load_gold(Path(args.gold), settings.seeds.path)
-    extractor = Extractor(settings.extractor)
+    topics = dict(settings.topics)
+    path = Path(args.gold)
+    if path.is_dir():
+        gold, folder_topics = load_gold_folder(path, settings.seeds.path)
+        topics.update(folder_topics)
+    else:
+        gold = load_gold(path, settings.seeds.path)
+    if args.split:
+        gold = [entry for entry in gold if entry.split == args.split]
+    predicted = _predict(gold, topics, Extractor(settings.extractor), args.gold)
+    splits = sorted({entry.split for entry in gold if entry.split})
+    groups = [("all", list(range(len(gold))))]
+    if len(splits) > 1:
+        groups += [(split, [i for i, e in enumerate(gold) if e.split == split])
+                   for split in splits]
+    for name, indices in groups:
+        part = [gold[i] for i in indices]
+        found = [predicted[i] for i in indices]
+        if len(groups) > 1:
+            print(f"== {name}")
+        result = score(part, found)
+        print(report(result, len(part)))
+        if args.replay:
+            steps = replay(part, found)
+            print(f"status right after {steps.right}/{steps.steps} articles "
+                  f"({steps.accuracy:.1%})")
+        print()
+    if args.errors:
+        print("\n".join(score(gold, predicted).errors))
+        if args.replay:
+            print("\n".join(replay(gold, predicted).errors))
+    return EXIT_OK
+
+
+def run_train(args: argparse.Namespace) -> int:
+    settings = load_config(args).settings
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        raise ConfigError(f"{corpus}: no such corpus folder (run from a clone of Parley, or "
+                          "give --corpus)")
+    started = time.monotonic()
+    models, result = train(corpus, settings.extractor, settings.seeds.path)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    models.save(out)
+    print(f"trained on {result.sentences} sentences ({result.reachable} labelled developments "
+          f"in them; {result.unreachable} in sentences the rules' first pass never reads) and "
+          f"{result.actor_pairs} actor candidates")
+    print(f"train split, cross-validated by negotiation, with the learned layer:\n"
+          f"{report(result.train_cross_validated, 0)}")
+    print(f"dev split, rules alone:\n{report(result.dev_rules, 0)}")
+    print(f"dev split, with the learned layer:\n{report(result.dev_learned, 0)}")
+    print(f"wrote {out} in {time.monotonic() - started:.0f} s")
+    return EXIT_OK
+
+
+def _predict(gold: list[GoldArticle], topics: dict[str, TopicSettings], extractor: Extractor,
+             name: str) -> list[list[Development]]:
+    """What the extractor finds in each gold article, one batch per topic."""
     predicted: list[list[Development]] = [[] for _ in gold]
     groups: dict[str, list[int]] = {}
     for i, entry in enumerate(gold):
-        topic_id = entry.topic or _only_topic(settings)
-        if topic_id not in settings.topics:
-            raise ConfigError(f"{args.gold}: article {entry.article.id}: unknown topic "
-                              f"{topic_id!r}; expected one of {sorted(settings.topics)}")
+        topic_id = entry.topic or _only_topic(topics)
+        if topic_id not in topics:
+            raise ConfigError(f"{name}: article {entry.article.id}: unknown topic "
+                              f"{topic_id!r}; expected one of {sorted(topics)}")
         groups.setdefault(topic_id, []).append(i)
     for topic_id, indices in groups.items():
-        found = extractor.extract_many([gold[i].article for i in indices],
-                                       settings.topics[topic_id])
+        found = extractor.extract_many([gold[i].article for i in indices], topics[topic_id])
         for i, devs in zip(indices, found, strict=True):
             predicted[i] = devs
-    result = score(gold, predicted)
-    print(report(result, len(gold)))
-    if args.errors:
-        print("\n".join(result.errors))
-    return EXIT_OK
+    return predicted
 
 
 def _read_input(name: str) -> str:
@@ -177,18 +262,18 @@ def _parse_date(value: object) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _only_topic(settings: Settings) -> str:
-    if len(settings.topics) != 1:
-        raise ConfigError(f"several topics are configured ({', '.join(sorted(settings.topics))}); "
+def _only_topic(topics: Mapping[str, TopicSettings]) -> str:
+    if len(topics) != 1:
+        raise ConfigError(f"several topics are configured ({', '.join(sorted(topics))}); "
                           "choose one with --topic or a `topic` field per line")
-    return next(iter(settings.topics))
+    return next(iter(topics))
 
 
 def _by_topic(inputs: list[_Input], chosen: str | None,
               settings: Settings) -> dict[str | None, list[_Input]]:
     groups: dict[str | None, list[_Input]] = {}
     for item in inputs:
-        topic_id = chosen or item.topic or _only_topic(settings)
+        topic_id = chosen or item.topic or _only_topic(settings.topics)
         key = topic_id if topic_id in settings.topics else None
         groups.setdefault(key, []).append(item)
     return groups

@@ -1,8 +1,5 @@
 """spaCy components the extractor registers, and the token attributes it sets.
 
-- `parley_lookup_lemmatizer`: the rule-only fallback's lemmatizer, used when no trained
-  pipeline is installed: it maps each inflected form of every word the rules name to its lemma
-  (from bot/extract/rules), so lemma patterns still match without a statistical model.
 - `TagAttributes`: the trained pipeline's attribute ruler as dictionary lookups (tag map and
   word-and-tag exceptions, read and written as integer IDs), and the few remaining rules one
   by one, each only on sentences holding a token it can start with (`GuardedRules`): same
@@ -18,18 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
-from spacy.language import Language
 from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.strings import StringStore
 from spacy.tokens import Doc, MorphAnalysis, Token
 from spacy.vocab import Vocab
-
-from bot.extract.patterns import load_patterns
 
 TOKEN_FLAGS = ("parley_actor", "parley_venue", "parley_place")
 
@@ -39,25 +32,6 @@ def register_extensions() -> None:
     for name in TOKEN_FLAGS:
         if not Token.has_extension(name):
             Token.set_extension(name, default=False)
-
-
-class LookupLemmatizer:
-    """Sets `token.lemma_` from a form -> lemma table; unknown forms keep their lower case."""
-
-    def __init__(self, lemma_of: dict[str, str]) -> None:
-        self.lemma_of = lemma_of
-
-    def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            lower = token.lower_
-            token.lemma_ = self.lemma_of.get(lower, lower)
-        return doc
-
-
-@Language.factory("parley_lookup_lemmatizer", default_config={"patterns_dir": None})
-def make_lookup_lemmatizer(nlp: Language, name: str, patterns_dir: str | None) -> LookupLemmatizer:
-    folder = Path(patterns_dir) if patterns_dir else None
-    return LookupLemmatizer(load_patterns(folder).lemma_of)
 
 
 class TagAttributes:

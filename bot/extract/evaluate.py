@@ -1,7 +1,9 @@
-"""Score the extractor against hand-labelled articles (`parley eval GOLD.jsonl`).
+"""Score the extractor against hand-labelled articles (`parley eval GOLD`).
 
-A gold line: `{"id", "text"?, "title"?, "published"?, "topic"?, "developments": [{"type",
-"actors", "background", ...}]}`; without `text`, `id` names an article of the seed corpus.
+GOLD is a JSON Lines file, or a folder of them with one topic config (`<topic>.yaml`) per
+negotiation beside them (tests/data/reporting/). A gold line: `{"id", "text"?, "title"?,
+"published"?, "topic"?, "split"?, "status_after"?, "developments": [{"type", "actors",
+"background", ...}]}`; without `text`, `id` names an article of the seed corpus.
 
 Matching rule, per article, over developments with `background: false` on both sides
 (a current development the extractor marks as background counts as missed, and vice versa):
@@ -27,9 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from bot.errors import ParleyError
 from bot.models import Article, Development
+from bot.settings import TopicSettings
+
+SPLITS = ("train", "dev", "test")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,9 @@ class GoldArticle:
     article: Article
     topic: str | None
     developments: tuple[dict[str, Any], ...]
+    split: str | None = None
+    status_after: str | None = None
+    distractor: bool = False
 
 
 @dataclass
@@ -71,11 +80,17 @@ class Score:
     per_type: dict[str, Counts] = field(default_factory=dict)
     quiet_articles: int = 0
     false_alarms: int = 0
+    distractors: int = 0
+    distractor_alarms: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def false_alarm_rate(self) -> float:
         return self.false_alarms / self.quiet_articles if self.quiet_articles else 0.0
+
+    @property
+    def distractor_alarm_rate(self) -> float:
+        return self.distractor_alarms / self.distractors if self.distractors else 0.0
 
 
 def load_gold(path: Path, seeds_dir: Path) -> list[GoldArticle]:
@@ -105,10 +120,31 @@ def load_gold(path: Path, seeds_dir: Path) -> list[GoldArticle]:
                     raise ValueError(f"no `text`, and id {entry.get('id')!r} is not a seed "
                                      f"article of {seeds_dir}")
                 article = seeds[entry["id"]]
-            gold.append(GoldArticle(article, entry.get("topic"), tuple(entry["developments"])))
+            gold.append(GoldArticle(
+                article, entry.get("topic"), tuple(entry["developments"]), entry.get("split"),
+                entry.get("status_after"), bool(entry.get("distractor", False))))
         except ValueError as exc:
             raise ParleyError(f"{path}: line {number}: {exc}") from exc
     return gold
+
+
+def load_gold_folder(folder: Path, seeds_dir: Path) -> tuple[list[GoldArticle],
+                                                             dict[str, TopicSettings]]:
+    """Every `*.jsonl` of a folder, and the topics of its `*.yaml` configs."""
+    gold: list[GoldArticle] = []
+    topics: dict[str, TopicSettings] = {}
+    for config in sorted(folder.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(config.read_text(encoding="utf-8"))["topics"]
+            topics.update({str(k): TopicSettings.model_validate(v) for k, v in raw.items()})
+        except (OSError, KeyError, TypeError, yaml.YAMLError, ValidationError) as exc:
+            raise ParleyError(f"{config}: cannot read the topic config: {exc}") from exc
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise ParleyError(f"{folder}: no *.jsonl gold files")
+    for file in files:
+        gold.extend(load_gold(file, seeds_dir))
+    return gold, topics
 
 
 def load_seed_articles(seeds_dir: Path) -> dict[str, Article]:
@@ -152,6 +188,9 @@ def score(gold: Sequence[GoldArticle], predicted: Sequence[Sequence[Development]
                 result.false_alarms += 1
                 result.errors.append(f"{entry.article.id}: false alarm: "
                                      f"{', '.join(d.type for d in current)}")
+        if entry.distractor:
+            result.distractors += 1
+            result.distractor_alarms += bool(current)
         _score_article(entry.article.id, expected, current, result)
     return result
 
@@ -220,5 +259,7 @@ def report(result: Score, articles: int) -> str:
                      f"{c.tp:6d}{c.fp:6d}{c.fn:6d}")
     lines.append(f"false alarms: {result.false_alarms}/{result.quiet_articles} articles with no "
                  f"development ({result.false_alarm_rate:.1%})")
+    if result.distractors:
+        lines.append(f"false alarms on distractors: {result.distractor_alarms}/"
+                     f"{result.distractors} ({result.distractor_alarm_rate:.1%})")
     return "\n".join(lines)
-

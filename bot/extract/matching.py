@@ -49,19 +49,16 @@ class _RuleMatcher:
 
 
 class RuleMatchers:
-    """One matcher per rule (dependency rules only when the pipeline parses)."""
+    """One matcher per rule."""
 
-    def __init__(self, vocab: Vocab, rules: Iterable[Rule], parsed: bool) -> None:
+    def __init__(self, vocab: Vocab, rules: Iterable[Rule]) -> None:
         self._by_index: dict[int, _RuleMatcher] = {}
-        # Without a tagger (the rule-only fallback) a token pattern naming a POS or tag
-        # cannot match that token, rather than failing the whole sentence.
-        self._allow_missing = not parsed
         for index, rule in enumerate(rules):
             if rule.pattern is not None:
                 matcher: Matcher | DependencyMatcher = Matcher(vocab, validate=True)
                 matcher.add(rule.id, exact_first_token(rule.pattern))
                 nodes = rule.pattern
-            elif parsed and rule.dep_pattern is not None:
+            elif rule.dep_pattern is not None:
                 matcher = DependencyMatcher(vocab, validate=True)
                 matcher.add(rule.id, [list(rule.dep_pattern)])
                 nodes = tuple(node.get("RIGHT_ATTRS", {}) | {"OP": node.get("OP")}
@@ -87,7 +84,7 @@ class RuleMatchers:
                 if not all(values.met(node) for node in entry.nodes):
                     found[index] = []
                     continue
-            found[index] = _run(entry, doc, self._allow_missing)
+            found[index] = _run(entry, doc)
         return found
 
 
@@ -114,14 +111,13 @@ class _Values:
                    for row in self._rows)
 
 
-def _run(entry: _RuleMatcher, doc: Doc, allow_missing: bool) -> list[Match]:
+def _run(entry: _RuleMatcher, doc: Doc) -> list[Match]:
     rule, matcher = entry.rule, entry.matcher
     if isinstance(matcher, DependencyMatcher):
         return [Match(rule, doc[token_ids[0]], max(token_ids) - min(token_ids) + 1)
                 for _, token_ids in matcher(doc)]
     found = []
-    for _, start, end, alignment in matcher(doc, with_alignments=True,
-                                            allow_missing=allow_missing):
+    for _, start, end, alignment in matcher(doc, with_alignments=True):
         offset = alignment.index(rule.trigger) if rule.trigger in alignment else 0
         found.append(Match(rule, doc[start + offset], end - start))
     return found

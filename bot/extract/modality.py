@@ -18,7 +18,6 @@ from spacy.tokens import Token
 
 from bot.extract.patterns import Cues
 
-WINDOW = 3
 # Dependencies through which a governing word's meaning reaches the trigger.
 GOVERNED_DEPS = frozenset({"xcomp", "acl", "pcomp", "prep", "advcl", "amod", "ccomp", "pobj",
                            "dobj", "conj", "nsubjpass", "attr", "oprd"})
@@ -36,15 +35,13 @@ def predicate(trigger: Token) -> Token:
     """The verb a noun trigger depends on ("reached an impasse" -> reached), else the trigger."""
     node = trigger
     for _ in range(3):
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
+        if node.pos_ in ("VERB", "AUX") or node.head == node:
             return node
         node = node.head
     return node
 
 
-def is_negated(trigger: Token, cues: Cues, parsed: bool) -> bool:
-    if not parsed:
-        return _before(trigger, cues.negation)
+def is_negated(trigger: Token, cues: Cues) -> bool:
     verb = predicate(trigger)
     for node in {trigger, verb}:
         for child in node.children:
@@ -65,7 +62,7 @@ def is_negated(trigger: Token, cues: Cues, parsed: bool) -> bool:
     node = verb
     for _ in range(3):
         head = node.head
-        if head is node:
+        if head == node:
             break
         if node.dep_ in ("pcomp", "pobj") and head.lower_ in NEGATING_PREPS:
             return True
@@ -77,12 +74,9 @@ def is_negated(trigger: Token, cues: Cues, parsed: bool) -> bool:
     return False
 
 
-def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed: bool) -> bool:
-    sentence = trigger.sent if parsed else trigger.doc[:]
-    if sentence.text.rstrip().rstrip('"”’').endswith("?"):
+def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str]) -> bool:
+    if trigger.sent.text.rstrip().rstrip('"”’').endswith("?"):
         return True
-    if not parsed:
-        return _before(trigger, cues.modals - allowed)
     verb = predicate(trigger)
     # An indirect question: "choose which prisoners are released"; a "that" the tagger takes
     # for a relative pronoun ("told TV that Tehran had rejected it") introduces a statement.
@@ -112,7 +106,7 @@ def is_hypothetical(trigger: Token, cues: Cues, allowed: frozenset[str], parsed:
                                         for c in node.head.children):
             return True  # "would reject any plan that departed from the understandings reached"
         head = node.head
-        if head is node or not (node.dep_ in GOVERNED_DEPS or _governed_by_word(node)):
+        if head == node or not (node.dep_ in GOVERNED_DEPS or _governed_by_word(node)):
             break
         lemma = head.lemma_.lower()
         if _governed_by_word(node) and lemma in cues.hypothetical_governors \
@@ -162,10 +156,4 @@ def _complement_clause(node: Token) -> bool:
 
 def is_hedged(trigger: Token, cues: Cues) -> bool:
     """A hedge or attribution anywhere in the sentence ("reportedly", "according to")."""
-    sentence = trigger.sent if trigger.doc.has_annotation("SENT_START") else trigger.doc[:]
-    return any(t.lower_ in cues.hedges for t in sentence)
-
-
-def _before(trigger: Token, words: frozenset[str]) -> bool:
-    start = max(trigger.i - WINDOW, 0)
-    return any(t.lower_ in words for t in trigger.doc[start:trigger.i])
+    return any(t.lower_ in cues.hedges for t in trigger.sent)

@@ -46,6 +46,23 @@ _RuleLoader.add_implicit_resolver(
 
 
 @dataclass(frozen=True)
+class Expected:
+    """One development an example sentence gives."""
+
+    type: str
+    actors: tuple[str, ...] = ()
+    background: bool = False
+
+
+@dataclass(frozen=True)
+class Example:
+    """A sentence and everything the extractor gives for it (tests/extract/test_patterns.py)."""
+
+    text: str
+    gives: tuple[Expected, ...]
+
+
+@dataclass(frozen=True)
 class Rule:
     """One wording of a development type."""
 
@@ -63,7 +80,9 @@ class Rule:
     terms: bool
     # Only a third party's act counts, and only on a party ("pressure").
     third_party: bool
-    examples: tuple[str, ...]
+    examples: tuple[Example, ...]
+    # Sentences near the rule's wording that must give nothing at all.
+    counter_examples: tuple[str, ...]
     # Word forms the sentence must contain (one of each set) for the rule to possibly match.
     required_forms: tuple[frozenset[str], ...]
 
@@ -234,9 +253,23 @@ def _build_rule(
         confidence=float(raw["confidence"]),
         terms=bool(raw["terms"]),
         third_party=bool(raw.get("third_party", False)),
-        examples=tuple(raw.get("examples", ())),
+        examples=tuple(_example(item) for item in raw.get("examples") or ()),
+        counter_examples=tuple(str(text) for text in raw.get("counter_examples") or ()),
         required_forms=_required_forms(pattern or dep_pattern or (), irregular),
     )
+
+
+def _example(item: Any) -> Example:
+    """`{text: ..., gives: [{type, actors?, background?}, ...]}`."""
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise ValueError(f"examples: expected {{text: ..., gives: [...]}}, got {item!r}")
+    gives = []
+    for entry in item.get("gives") or ():
+        if entry.get("type") not in DEVELOPMENT_TYPES:
+            raise ValueError(f"examples: {item['text']!r}: unknown type {entry.get('type')!r}")
+        gives.append(Expected(entry["type"], tuple(str(a) for a in entry.get("actors") or ()),
+                              bool(entry.get("background", False))))
+    return Example(item["text"], tuple(gives))
 
 
 def _expand(value: Any, lexicon: dict[str, frozenset[str]]) -> Any:

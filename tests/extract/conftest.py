@@ -1,4 +1,9 @@
-"""Fixtures of the extractor tests: one Extractor per session, topics from real configs."""
+"""Fixtures of the extractor tests: extractors built once per session, topics from real configs.
+
+`extractor` is the rule layer alone: tests of single sentences specify what the rules do.
+`full_extractor` adds the learned layer, as shipped: quality on labelled sets and the seeds
+are measured with it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from bot.settings import ExtractorSettings, TopicSettings, load_settings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL = ExtractorSettings().model
 LABELLED = REPO_ROOT / "tests" / "data" / "extract"
-SHARED_GOLD = REPO_ROOT / ".." / "shared" / "seeds" / "gold.jsonl"
+SEED_GOLD = REPO_ROOT / "seeds" / "gold.jsonl"
 PUBLISHED = datetime(2024, 5, 9, tzinfo=UTC)  # a Thursday
 
 
@@ -30,6 +35,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def extractor() -> Extractor:
+    return Extractor(ExtractorSettings(learned=False))
+
+
+@pytest.fixture(scope="session")
+def full_extractor() -> Extractor:
     return Extractor(ExtractorSettings())
 
 

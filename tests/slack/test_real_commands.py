@@ -22,14 +22,12 @@ from tests.servers.slack_api import FakeSlack, message_problem
 from tests.slack.conftest import slash_command
 from tests.slack.test_http_mode import SIGNING_SECRET, post_command
 
-GOLD = REPO_ROOT / ".." / "shared" / "seeds" / "gold.jsonl"
+GOLD = REPO_ROOT / "seeds" / "gold.jsonl"
 NOW = datetime(2024, 5, 10, 12, tzinfo=UTC)
 
 
 async def seed_commands(store: SqlStore) -> Commands:
     """The seeds ingested with their gold developments, as if extracted; the real Commands."""
-    if not GOLD.exists():
-        pytest.skip(f"gold developments not found at {GOLD}")
     loaded = load_settings(REPO_ROOT / "config" / "parley.yaml", environ={})
     settings = loaded.settings
     articles = await ingest_seeds(store, REPO_ROOT / "seeds", TopicMatcher(settings.topics))
