@@ -47,8 +47,10 @@ def status_reply(state: TopicState, name: str) -> Reply:
         fields.append(Field("Sources", shown, inline=False))
     lines = [position_line(p) for p in state.positions]
     lines += [event_line(e) for e in state.recent]
-    footer = ("Nothing stored yet for this topic." if state.status == "unknown"
-              else f"Latest {len(state.recent)} events, newest first · /timeline {state.topic}")
+    if not state.recent:
+        footer = "Nothing stored yet for this topic."
+    else:
+        footer = f"Latest {len(state.recent)} events, newest first · /timeline {state.topic}"
     return Reply(title=f"{name}: {state.status}{since}", fields=tuple(fields),
                  lines=tuple(lines), footer=footer)
 

@@ -247,7 +247,7 @@ def scoped(tokens: Iterable[Token], trigger: Token) -> list[Token]:
                 break
             path.append(node.i)
             if node.head == node:
-                inside = True
+                inside = False  # the root of another sentence's tree: not the trigger's clause
                 break
             node = node.head
         for i in path:

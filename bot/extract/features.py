@@ -140,8 +140,11 @@ def _cue_features(doc: Doc, published_year: int) -> list[str]:
 
 
 class _Sentence(Protocol):
-    article: int
-    developments: list[Development]
+    @property
+    def article(self) -> int: ...
+
+    @property
+    def developments(self) -> list[Development]: ...
 
 
 class HasSentence(Protocol):
@@ -167,13 +170,32 @@ def article_features(readings: Sequence[HasSentence]) -> list[str]:
     return features
 
 
+def rule_found(dev_type: str, rule_types: set[str]) -> str:
+    """Whether the rules found this very type in the sentence, another, or none."""
+    return "rule_same" if dev_type in rule_types else "rule_other" if rule_types else "rule_no"
+
+
+def rule_said(background: bool) -> str:
+    """What the rules' own reading of time said of a development."""
+    return f"rule_bg={background}"
+
+
 def typed_features(features: Sequence[str], dev_type: str, rule_types: set[str]) -> list[str]:
     """The sentence's features as evidence for one type: each feature twice, once for this type
     and once shared by all types (so that what negation, modality or a recap means is learned
-    from every type's examples), and whether the rules found this very type here."""
-    found = "rule_same" if dev_type in rule_types else "rule_other" if rule_types else "rule_no"
+    from every type's examples), and whether the rules found this very type here. (The learned
+    layer scores all types at once from the same weights: learned.TypedLinear.)"""
+    found = rule_found(dev_type, rule_types)
     return [f"type={dev_type}", f"{dev_type}|{found}", f"*|{found}",
             *(f"{dev_type}|{f}" for f in features), *(f"*|{f}" for f in features)]
+
+
+def background_features(features: Sequence[str], dev_type: str, rule_types: set[str],
+                        rule_background: bool) -> list[str]:
+    """The sentence's features as evidence that the rules' development of `dev_type` is a
+    recap of an earlier event, knowing what the rules' own reading of time said."""
+    said = rule_said(rule_background)
+    return [*typed_features(features, dev_type, rule_types), f"{dev_type}|{said}", f"*|{said}"]
 
 
 @dataclass(frozen=True)
@@ -215,7 +237,7 @@ def _relations(tokens: Iterable[Token], root: Token | None) -> set[str]:
     (with the preposition), a possessor, or inside a clause the verb governs."""
     found: set[str] = set()
     for token in tokens:
-        node, path = token, []
+        node, path = token, list[str]()
         while node.head != node and node != root and len(path) < 6:
             path.append(node.dep_)
             if node.dep_ == "pobj":

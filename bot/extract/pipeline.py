@@ -84,7 +84,8 @@ def _faster_attributes(nlp: Language) -> tuple[tuple[str, ...], tuple[Callable[[
     after = [n for n in names[names.index("attribute_ruler") + 1:] if n != "ner"]
     if any(not callable(nlp.get_pipe(n)) for n in after):
         return (), ()
-    steps = (TagAttributes(ruler, nlp.vocab), *(_cached(nlp.get_pipe(n)) for n in after))
+    steps: tuple[Callable[[Doc], Doc], ...] = (
+        TagAttributes(ruler, nlp.vocab), *(_cached(nlp.get_pipe(n)) for n in after))
     return ("attribute_ruler", *after), steps
 
 

@@ -8,7 +8,8 @@
    elsewhere) is left out of that type's training rather than counted as a negative.
 3. Fit logistic regressions: one per type over sentences, one over (development, candidate
    actor) pairs, and one over whole articles for "reports nothing current".
-4. Tune the thresholds (per type: veto and add; the article one) on the train split itself,
+4. Tune the thresholds (per type: veto and add; the article one; the two of the background
+   model) on the train split itself,
    with probabilities from leave-one-negotiation-out fits, so that they are set on readings of
    negotiations the models did not see, as in use. The dev split is only reported.
 Deterministic: the same corpus gives the same artifact.
@@ -28,7 +29,12 @@ import numpy as np
 from bot.developments import TYPE_NAMES
 from bot.extract.evaluate import GoldArticle, Score, load_gold_folder, score
 from bot.extract.extractor import Extractor, Reading
-from bot.extract.features import actor_features, article_features, typed_features
+from bot.extract.features import (
+    actor_features,
+    article_features,
+    background_features,
+    typed_features,
+)
 from bot.extract.learned import (
     LearnedLayer,
     LearnedModels,
@@ -46,6 +52,9 @@ MIN_FEATURE_COUNT = 2
 SENTENCE_C = 0.3
 ACTOR_C = 1.0
 ARTICLE_C = 0.3
+BACKGROUND_C = 0.5
+BACKGROUND_GRID = (0.5, 0.6, 0.7, 0.8, 1.01)
+CURRENT_GRID = (0.0, 0.1, 0.2, 0.3)
 VETO_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4)
 ADD_GRID = (0.6, 0.7, 0.8, 0.9, 1.01)
 QUIET_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
@@ -74,6 +83,7 @@ class TopicReadings:
     gold: list[GoldArticle]
     readings: list[Reading]
     sentences: Examples
+    background: Examples
     actors: Examples
     articles: Examples
 
@@ -126,7 +136,7 @@ def _read_split(extractor: Extractor, gold: Sequence[GoldArticle],
         topic = topics[topic_id]
         readings = extractor.readings([e.article for e in entries], topic)
         found[topic_id] = _label(TopicReadings(topic, entries, readings, Examples(),
-                                               Examples(), Examples()))
+                                               Examples(), Examples(), Examples()))
     return found
 
 
@@ -159,6 +169,7 @@ def _label(topic: TopicReadings) -> TopicReadings:
         by_article[reading.sentence.article].append(reading)
     for number, entry in enumerate(topic.gold):
         current = _current(entry)
+        recaps = [d for d in entry.developments if d.get("background")]
         article_types = {d["type"] for d in current}
         headline = bool(entry.article.title.strip())
         for reading in by_article[number]:
@@ -179,6 +190,15 @@ def _label(topic: TopicReadings) -> TopicReadings:
                 topic.sentences.labels.append({"yes": label})
             for dev in held:
                 _add_actor_rows(dev, reading, parties, mediators, topic.actors)
+            for development in sentence.developments:
+                told = [d for d in (*held, *recaps) if d["type"] == development.type
+                        and holds(sentence.doc.text, d.get("evidence", ""))]
+                if told:
+                    topic.background.features.append(background_features(
+                        reading.features, development.type, rule_types,
+                        development.background))
+                    topic.background.labels.append(
+                        {"background": int(all(d.get("background") for d in told))})
         topic.articles.features.append(article_features(by_article[number]))
         topic.articles.labels.append({"quiet": int(not current)})
     return topic
@@ -200,20 +220,22 @@ def _add_actor_rows(dev: dict[str, Any], reading: Reading, parties: tuple[str, .
 
 
 def _fit_all(topics: Sequence[TopicReadings], thresholds: Thresholds) -> LearnedModels:
-    sentences, actors, articles = Examples(), Examples(), Examples()
+    sentences, background, actors, articles = Examples(), Examples(), Examples(), Examples()
     for topic in topics:
         sentences.extend(topic.sentences)
+        background.extend(topic.background)
         actors.extend(topic.actors)
         articles.extend(topic.articles)
     return LearnedModels(_fit(sentences, ("yes",), SENTENCE_C),
+                         _fit(background, ("background",), BACKGROUND_C),
                          _fit(actors, ("actor",), ACTOR_C),
                          _fit(articles, ("quiet",), ARTICLE_C), thresholds)
 
 
 def _fit(examples: Examples, outputs: Sequence[str], c: float) -> LinearModel:
     """One L2 logistic regression per output over the features seen MIN_FEATURE_COUNT times."""
-    from scipy.sparse import csr_matrix  # training only: scikit-learn brings SciPy
-    from sklearn.linear_model import LogisticRegression
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     counts: dict[str, int] = {}
     for row in examples.features:
@@ -271,7 +293,7 @@ def _cross_validate(split: dict[str, TopicReadings]) -> CrossValidated:
     for topic_id, topic in split.items():
         others = [t for other, t in split.items() if other != topic_id]
         models = _fit_all(others, Thresholds({}, {}, 1.01))
-        likely = [likely_types(models.sentences, r) for r in topic.readings]
+        likely = [likely_types(models, r) for r in topic.readings]
         quiet = [models.articles.probabilities(f)["quiet"] for f in topic.articles.features]
         found[topic_id] = (likely, quiet)
     return found
@@ -298,18 +320,26 @@ def _tune(extractor: Extractor, split: dict[str, TopicReadings],
     best = evaluate(thresholds)
     for _ in range(TUNING_PASSES):
         for dev_type in TYPE_NAMES:
-            for grid, field_name in ((VETO_GRID, "veto"), (ADD_GRID, "add")):
-                thresholds, best = _best_of(
-                    thresholds, best, grid, evaluate,
-                    lambda t, v, f=field_name, d=dev_type: _with(t, f, d, v))
+            thresholds, best = _best_of(thresholds, best, VETO_GRID, evaluate,
+                                        _setting("veto", dev_type))
+            thresholds, best = _best_of(thresholds, best, ADD_GRID, evaluate,
+                                        _setting("add", dev_type))
         thresholds, best = _best_of(thresholds, best, QUIET_GRID, evaluate,
                                     lambda t, v: replace(t, quiet=v))
+        thresholds, best = _best_of(thresholds, best, BACKGROUND_GRID, evaluate,
+                                    lambda t, v: replace(t, to_background=v))
+        thresholds, best = _best_of(thresholds, best, CURRENT_GRID, evaluate,
+                                    lambda t, v: replace(t, to_current=v))
     return thresholds, best
 
 
-def _with(thresholds: Thresholds, field_name: str, dev_type: str, value: float) -> Thresholds:
-    values = {**getattr(thresholds, field_name), dev_type: value}
-    return replace(thresholds, **{field_name: values})
+def _setting(field_name: str, dev_type: str) -> Callable[[Thresholds, float], Thresholds]:
+    """A change of one type's veto or add threshold."""
+    def change(thresholds: Thresholds, value: float) -> Thresholds:
+        if field_name == "veto":
+            return replace(thresholds, veto={**thresholds.veto, dev_type: value})
+        return replace(thresholds, add={**thresholds.add, dev_type: value})
+    return change
 
 
 def _best_of(current: Thresholds, best: Score, grid: Iterable[float],

@@ -52,13 +52,20 @@ def day_outcome(events: Sequence[Event]) -> TopicStatus | None:
     return next((s for s in OUTCOME_PRECEDENCE if s in outcomes), None)
 
 
+def decided_on(event: Event) -> date:
+    """The day an event tells on the status: the day it happened, or for something scheduled
+    ("the next round is on Monday"), the day it was first reported. So "gaps remain; talks
+    resume next week" is a stalled round, not talks next week outranking the stall."""
+    return min(event.when, event.first_reported.date())
+
+
 def derive_status(events: Sequence[Event]) -> tuple[TopicStatus, date | None]:
     """The topic's status and the day it took it."""
     if not events:
         return "unknown", None
     by_day: dict[date, list[Event]] = defaultdict(list)
     for event in events:
-        by_day[event.when].append(event)
+        by_day[decided_on(event)].append(event)
     status: TopicStatus = "unknown"
     since: date | None = None
     for day in sorted(by_day):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.tokens import Doc
 
 from bot.extract import Extractor
+from bot.extract.actors import in_scope
 from bot.settings import TopicSettings
 from tests.extract.conftest import article, one
 
@@ -126,3 +129,14 @@ def test_the_two_sides_are_those_named_just_before(
         "A Ukrainian delegation and US envoy Witkoff met in Geneva on Sunday for talks on the "
         "peace plan. The two sides agreed to meet again next week."), ukraine)
     assert set(one(found, "talks_continue").actors) == {"Ukraine", "United States"}
+
+
+def test_a_token_of_another_sentence_tree_is_out_of_the_triggers_clause() -> None:
+    """A candidate that the parser splits into two trees: the other tree's words are not in the
+    trigger's clause, and walking up to the other root ends (it once looped without end)."""
+    vocab = spacy.blank("en").vocab
+    doc = Doc(vocab, words=["Talks", "ended", ".", "Delegates", "left", "Cairo", "."],
+              heads=[1, 1, 1, 4, 4, 4, 4],
+              deps=["nsubj", "ROOT", "punct", "nsubj", "ROOT", "dobj", "punct"])
+    assert not in_scope(doc[5], doc[1])
+    assert in_scope(doc[0], doc[1])

@@ -155,3 +155,12 @@ def test_the_seed_gold_replays_to_the_stalled_summary_of_the_issue() -> None:
     assert {o for e in departures for o in e.outlets} == {
         "The Times of Israel", "Al-Monitor"}
     assert all(e.venue == "Cairo" for e in departures)
+
+
+def test_talks_scheduled_for_later_do_not_lift_a_stall_reported_the_same_day() -> None:
+    """'Gaps remain; the next round is set for next week': stalled, even when more talks are
+    planned (the scheduled round counts on the day it was reported)."""
+    assert status_of(
+        report("no_breakthrough", "Israel", "Hamas", day=D1),
+        report("talks_continue", "Israel", "Hamas", day=D1, when=D3),
+    ) == ("stalled", D1)
