@@ -63,8 +63,8 @@ class ArticleState:
     def developments(self, topic: TopicSettings) -> list[Development]:
         """The article's developments, one per happening (see the module docstring)."""
         known = frozenset(topic.aliases())
-        return fill_participants(merge(name_travellers(self.items), known),
-                                 tuple(topic.parties))
+        return one_per_team(fill_participants(merge(name_travellers(self.items), known),
+                                              tuple(topic.parties)))
 
     def _continue_terms(self, doc: Doc, position: int, paragraph: int, cues: Cues) -> None:
         """Terms spelled out by a sentence with no development of its own (or only a
@@ -139,6 +139,18 @@ def name_travellers(found: list[tuple[int, Development]]) -> list[tuple[int, Dev
                 development = replace(development, actors=named)
         resolved.append((position, development))
     return resolved
+
+
+def one_per_team(developments: list[Development]) -> list[Development]:
+    """Each party's team travels on its own: "the Qatari, US and Hamas delegations landed in
+    Cairo" is three arrivals, one per team (the ontology's convention)."""
+    split: list[Development] = []
+    for development in developments:
+        if development.type in TRAVEL_TYPES and len(development.actors) > 1:
+            split += [replace(development, actors=(actor,)) for actor in development.actors]
+        else:
+            split.append(development)
+    return split
 
 
 def fill_participants(developments: list[Development],

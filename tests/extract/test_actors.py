@@ -140,3 +140,13 @@ def test_a_token_of_another_sentence_tree_is_out_of_the_triggers_clause() -> Non
               deps=["nsubj", "ROOT", "punct", "nsubj", "ROOT", "dobj", "punct"])
     assert not in_scope(doc[5], doc[1])
     assert in_scope(doc[0], doc[1])
+
+
+def test_each_team_that_travels_is_one_arrival(extractor: Extractor,
+                                               ukraine: TopicSettings) -> None:
+    """'The Russian and Ukrainian delegations arrived in Istanbul': two teams, two arrivals."""
+    found = extractor.extract(article(
+        "The Russian and Ukrainian delegations arrived in Istanbul for the talks on Friday."),
+        ukraine)
+    arrivals = sorted(d.actors for d in found if d.type == "delegation_arrived")
+    assert arrivals == [("Russia",), ("Ukraine",)]

@@ -4,7 +4,7 @@ extractor (rules and learned layer) reached when it was trained, minus 0.02: a c
 makes Parley read unseen reporting worse fails here.
 
 Measured at the last training (`parley eval tests/data/reporting --split test --replay`):
-type-F1 0.572, actor-F1 0.527, false alarms on distractors 19.4%, status right after 66.7% of
+type-F1 0.568, actor-F1 0.529, false alarms on distractors 19.4%, status right after 66.7% of
 the articles. The issue's targets (0.90, 0.85, 5%, 90%) are far above: see the README.
 """
 
@@ -21,8 +21,8 @@ from tests.extract.conftest import REPO_ROOT
 pytestmark = pytest.mark.model
 
 CORPUS = REPO_ROOT / "tests" / "data" / "reporting"
-MIN_TYPE_F1 = 0.552
-MIN_ACTOR_F1 = 0.507
+MIN_TYPE_F1 = 0.548
+MIN_ACTOR_F1 = 0.509
 MAX_DISTRACTOR_ALARMS = 0.214
 MIN_STATUS_RIGHT = 0.647
 

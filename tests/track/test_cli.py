@@ -29,7 +29,7 @@ def test_status_on_the_seeds_is_stalled_with_both_seed_sources(tmp_path: Path) -
     assert out.startswith("Gaza ceasefire and hostage talks: stalled")
     assert "Hamas accepted a six-week ceasefire proposal with 33 hostages" in out
     assert "Israel rejected" in out
-    assert "delegations left Cairo" in out
+    assert "Israel delegation left Cairo" in out and "Hamas delegation left Cairo" in out
     assert "The Times of Israel" in out and "Al-Monitor" in out
 
 
