@@ -44,11 +44,6 @@ class DevelopmentType:
         """The chart colour of its dots."""
         return TONE_COLOURS[self.tone]
 
-    @property
-    def label(self) -> str:
-        """Its name in words ("talks held")."""
-        return self.name.replace("_", " ")
-
 
 TYPES: tuple[DevelopmentType, ...] = (
     DevelopmentType("talks_held", "a round of talks took place, is under way or is scheduled",

@@ -138,6 +138,7 @@ def run_eval(args: argparse.Namespace) -> int:
     if len(splits) > 1:
         groups += [(split, [i for i, e in enumerate(gold) if e.split == split])
                    for split in splits]
+    errors: list[str] = []
     for name, indices in groups:
         part = [gold[i] for i in indices]
         found = [predicted[i] for i in indices]
@@ -145,15 +146,15 @@ def run_eval(args: argparse.Namespace) -> int:
             print(f"== {name}")
         result = score(part, found)
         print(report(result, len(part)))
-        if args.replay:
-            steps = replay(part, found)
+        steps = replay(part, found) if args.replay else None
+        if steps is not None:
             print(f"status right after {steps.right}/{steps.steps} articles "
                   f"({steps.accuracy:.1%})")
         print()
+        if args.errors and name == "all":
+            errors = [*result.errors, *(steps.errors if steps is not None else [])]
     if args.errors:
-        print("\n".join(score(gold, predicted).errors))
-        if args.replay:
-            print("\n".join(replay(gold, predicted).errors))
+        print("\n".join(errors))
     return EXIT_OK
 
 

@@ -86,6 +86,7 @@ class TopicReadings:
     background: Examples
     actors: Examples
     articles: Examples
+    reachable: int = 0  # current gold developments a candidate sentence holds
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def train(corpus: Path, settings: ExtractorSettings, seeds: Path) -> tuple[Learn
     gold, topics = load_gold_folder(corpus, seeds)
     extractor = Extractor(settings.model_copy(update={"learned": False}))
     train_split = _read_split(extractor, gold, topics, "train")
-    reachable = sum(_reachable(t) for t in train_split.values())
+    reachable = sum(t.reachable for t in train_split.values())
     unreachable = sum(len(_current(g)) for t in train_split.values() for g in t.gold) - reachable
     models = _fit_all(list(train_split.values()), Thresholds({}, {}, 1.01))
     thresholds, cross_validated = _tune(extractor, train_split, models)
@@ -151,16 +152,6 @@ def holds(sentence: str, evidence: str) -> bool:
                                or evidence[:80] in sentence)
 
 
-def _reachable(topic: TopicReadings) -> int:
-    """How many current gold developments a candidate sentence holds."""
-    count = 0
-    for number, entry in enumerate(topic.gold):
-        texts = [r.sentence.doc.text for r in topic.readings if r.sentence.article == number]
-        count += sum(any(holds(t, d.get("evidence", "")) for t in texts)
-                     for d in _current(entry))
-    return count
-
-
 def _label(topic: TopicReadings) -> TopicReadings:
     """Fill the topic's training rows (see the module docstring)."""
     parties, mediators = tuple(topic.topic.parties), tuple(topic.topic.mediators)
@@ -172,9 +163,11 @@ def _label(topic: TopicReadings) -> TopicReadings:
         recaps = [d for d in entry.developments if d.get("background")]
         article_types = {d["type"] for d in current}
         headline = bool(entry.article.title.strip())
+        reached: set[int] = set()
         for reading in by_article[number]:
             sentence = reading.sentence
             held = [d for d in current if holds(sentence.doc.text, d.get("evidence", ""))]
+            reached |= {id(d) for d in held}
             held_types = {d["type"] for d in held}
             rule_types = {d.type for d in sentence.developments if not d.background}
             repeats = article_types if headline and sentence.position == 0 else rule_types
@@ -199,6 +192,7 @@ def _label(topic: TopicReadings) -> TopicReadings:
                         development.background))
                     topic.background.labels.append(
                         {"background": int(all(d.get("background") for d in told))})
+        topic.reachable += len(reached)
         topic.articles.features.append(article_features(by_article[number]))
         topic.articles.labels.append({"quiet": int(not current)})
     return topic
